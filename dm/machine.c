@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The machine: board assembly, run states and the events QEMU emits for
+ * them (softmmu/runstate.c and cpus.c in QEMU 7.2 are the reference).
+ */
+#include "dm/machine.h"
+#include "dm/chardev.h"
+#include "dm/dm-error.h"
+#include "dm/qmp.h"
+#include "dm/qtest.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK(dm-error-quark, dm_error)
+
+typedef struct {
+    DmHookFn *fn;
+    void *opaque;
+} DmHook;
+
+static const char *const runstate_names[] = {
+    [DM_RUN_PRELAUNCH] = "prelaunch",
+    [DM_RUN_RUNNING] = "running",
+    [DM_RUN_PAUSED] = "paused",
+    [DM_RUN_INMIGRATE] = "inmigrate",
+    [DM_RUN_POSTMIGRATE] = "postmigrate",
+    [DM_RUN_FINISH_MIGRATE] = "finish-migrate",
+    [DM_RUN_SHUTDOWN] = "shutdown",
+    [DM_RUN_SUSPENDED] = "suspended",
+};
+
+const char *dm_runstate_name(DmRunState s)
+{
+    return runstate_names[s];
+}
+
+bool dm_machine_is_running(const DmMachine *m)
+{
+    return m->runstate == DM_RUN_RUNNING;
+}
+
+static gboolean machine_map_guest_ram(DmMachine *m, GError **errp)
+{
+    RamGuest *g = ram_guest_new(m->opts->ram_size, m->opts->max_ram_below_4g,
+                                errp);
+
+    if (!g) {
+        return FALSE;
+    }
+    m->guest_ram = g;
+    /* Devices and ROMs overlay RAM at higher priorities. */
+    dm_region_init_ram(&m->ram_low, "ram-below-4g", g->below_4g, g->host,
+                       false);
+    dm_space_map(m->mem, &m->ram_low, 0, 0);
+    if (g->above_4g) {
+        dm_region_init_ram(&m->ram_high, "ram-above-4g", g->above_4g,
+                           g->host + g->below_4g, false);
+        dm_space_map(m->mem, &m->ram_high, RAM_4G, 0);
+    }
+    return TRUE;
+}
+
+DmMachine *dm_machine_new(DmOptions *opts, GError **errp)
+{
+    DmMachine *m = g_new0(DmMachine, 1);
+    bool qtest = !strcmp(opts->accel, "qtest");
+
+    m->opts = opts;
+    m->machine_type = opts->machine_type;
+    m->clock = dm_clock_new(qtest);
+    m->io = dm_space_new("io", 0xff);
+    /* Measured on QEMU 7.2: unassigned memory reads 0, ports all-ones. */
+    m->mem = dm_space_new("memory", 0x00);
+    m->chardevs = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)dm_chardev_free);
+    m->monitors = g_ptr_array_new_with_free_func(
+        (GDestroyNotify)dm_monitor_free);
+    m->reset_hooks = g_array_new(FALSE, FALSE, sizeof(DmHook));
+    m->powerdown_hooks = g_array_new(FALSE, FALSE, sizeof(DmHook));
+    m->loop = g_main_loop_new(NULL, FALSE);
+    m->runstate = DM_RUN_PRELAUNCH;
+
+    if (qtest) {
+        if (!machine_map_guest_ram(m, errp)) {
+            dm_machine_free(m);
+            return NULL;
+        }
+    } else {
+        g_set_error(errp, DM_ERROR, DM_ERROR_NOT_EMULATED,
+                    "-accel xen: the Xen ioreq backend is not part of this "
+                    "build yet; drive the devices with -qtest");
+        dm_machine_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void dm_machine_free(DmMachine *m)
+{
+    if (!m) {
+        return;
+    }
+    dm_qtest_free(m->qtest);
+    g_ptr_array_free(m->monitors, TRUE);
+    g_ptr_array_free(m->chardevs, TRUE);
+    if (dm_region_mapped(&m->ram_low)) {
+        dm_space_unmap(&m->ram_low);
+    }
+    if (dm_region_mapped(&m->ram_high)) {
+        dm_space_unmap(&m->ram_high);
+    }
+    ram_guest_free(m->guest_ram);
+    dm_space_free(m->io);
+    dm_space_free(m->mem);
+    dm_clock_free(m->clock);
+    g_array_free(m->reset_hooks, TRUE);
+    g_array_free(m->powerdown_hooks, TRUE);
+    g_main_loop_unref(m->loop);
+    dm_options_free(m->opts);
+    g_free(m);
+}
+
+DmChardev *dm_machine_find_chardev(DmMachine *m, const char *id)
+{
+    for (guint i = 0; i < m->chardevs->len; i++) {
+        DmChardev *c = g_ptr_array_index(m->chardevs, i);
+        if (!strcmp(dm_chardev_id(c), id)) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+gboolean dm_machine_start(DmMachine *m, GError **errp)
+{
+    DmOptions *o = m->opts;
+
+    for (guint i = 0; i < o->chardevs->len; i++) {
+        DmChardev *c = dm_chardev_new(g_ptr_array_index(o->chardevs, i),
+                                      errp);
+        if (!c) {
+            return FALSE;
+        }
+        g_ptr_array_add(m->chardevs, c);
+    }
+    if (o->qtest_chardev) {
+        m->qtest = dm_qtest_new(m, dm_machine_find_chardev(m, o->qtest_chardev),
+                                o->qtest_log, errp);
+        if (!m->qtest) {
+            return FALSE;
+        }
+    }
+    for (guint i = 0; i < o->monitors->len; i++) {
+        DmMonitorConfig *mc = g_ptr_array_index(o->monitors, i);
+        DmMonitor *mon = dm_monitor_new(m, dm_machine_find_chardev(m,
+                                        mc->chardev), mc->pretty, errp);
+        if (!mon) {
+            return FALSE;
+        }
+        g_ptr_array_add(m->monitors, mon);
+    }
+    if (o->incoming) {
+        m->runstate = DM_RUN_INMIGRATE;
+        m->autostart = !o->start_paused;
+        if (strcmp(o->incoming, "defer")) {
+            g_set_error(errp, DM_ERROR, DM_ERROR_NOT_EMULATED,
+                        "-incoming %s: loading a machine state is not part "
+                        "of this build yet", o->incoming);
+            return FALSE;
+        }
+    } else if (!o->start_paused) {
+        dm_machine_vm_start(m);
+    }
+    return TRUE;
+}
+
+void dm_machine_event(DmMachine *m, const char *name, JsonNode *data)
+{
+    for (guint i = 0; i < m->monitors->len; i++) {
+        dm_monitor_send_event(g_ptr_array_index(m->monitors, i), name, data);
+    }
+}
+
+static void event_guest_reason(DmMachine *m, const char *name, bool guest,
+                               const char *reason)
+{
+    g_autoptr(JsonObject) o = json_object_new();
+    g_autoptr(JsonNode) n = json_node_new(JSON_NODE_OBJECT);
+
+    json_object_set_boolean_member(o, "guest", guest);
+    json_object_set_string_member(o, "reason", reason);
+    json_node_set_object(n, o);
+    dm_machine_event(m, name, n);
+}
+
+void dm_machine_vm_start(DmMachine *m)
+{
+    if (m->runstate == DM_RUN_RUNNING) {
+        return;
+    }
+    m->runstate = DM_RUN_RUNNING;
+    dm_clock_set_enabled(m->clock, true);
+    dm_machine_event(m, "RESUME", NULL);
+}
+
+void dm_machine_vm_stop(DmMachine *m, DmRunState new_state)
+{
+    /* As QEMU: stopping a VM that is not running changes nothing. */
+    if (m->runstate != DM_RUN_RUNNING) {
+        return;
+    }
+    m->runstate = new_state;
+    dm_clock_set_enabled(m->clock, false);
+    dm_machine_event(m, "STOP", NULL);
+}
+
+void dm_machine_stop(DmMachine *m)
+{
+    if (m->runstate == DM_RUN_INMIGRATE) {
+        m->autostart = false;
+    } else {
+        dm_machine_vm_stop(m, DM_RUN_PAUSED);
+    }
+}
+
+gboolean dm_machine_cont(DmMachine *m, GError **errp)
+{
+    switch (m->runstate) {
+    case DM_RUN_SHUTDOWN:
+        g_set_error(errp, DM_ERROR, DM_ERROR_STATE,
+                    "Resetting the Virtual Machine is required");
+        return FALSE;
+    case DM_RUN_FINISH_MIGRATE:
+        g_set_error(errp, DM_ERROR, DM_ERROR_STATE,
+                    "Migration is not finalized yet");
+        return FALSE;
+    case DM_RUN_SUSPENDED:
+        return TRUE;
+    case DM_RUN_INMIGRATE:
+        m->autostart = true;
+        return TRUE;
+    default:
+        dm_machine_vm_start(m);
+        return TRUE;
+    }
+}
+
+static void run_hooks(GArray *hooks)
+{
+    for (guint i = 0; i < hooks->len; i++) {
+        DmHook *h = &g_array_index(hooks, DmHook, i);
+        h->fn(h->opaque);
+    }
+}
+
+void dm_machine_reset(DmMachine *m, bool guest)
+{
+    run_hooks(m->reset_hooks);
+    event_guest_reason(m, "RESET", guest,
+                       guest ? "guest-reset" : "host-qmp-system-reset");
+    if (m->runstate != DM_RUN_RUNNING && m->runstate != DM_RUN_INMIGRATE &&
+        m->runstate != DM_RUN_FINISH_MIGRATE) {
+        m->runstate = DM_RUN_PRELAUNCH;
+    }
+}
+
+void dm_machine_powerdown(DmMachine *m)
+{
+    dm_machine_event(m, "POWERDOWN", NULL);
+    run_hooks(m->powerdown_hooks);
+}
+
+void dm_machine_shutdown(DmMachine *m, bool guest, const char *reason)
+{
+    event_guest_reason(m, "SHUTDOWN", guest, reason);
+    if (!guest) {
+        return;
+    }
+    /* libxl passes -no-shutdown and tears the domain down itself. */
+    if (m->opts->no_shutdown) {
+        dm_machine_vm_stop(m, DM_RUN_SHUTDOWN);
+    } else {
+        dm_machine_quit(m, 0);
+    }
+}
+
+void dm_machine_quit(DmMachine *m, int status)
+{
+    m->exit_status = status;
+    m->exiting = true;
+    g_main_loop_quit(m->loop);
+}
+
+static void add_hook(GArray *hooks, DmHookFn *fn, void *opaque)
+{
+    DmHook h = { fn, opaque };
+
+    g_array_append_val(hooks, h);
+}
+
+void dm_machine_add_reset_hook(DmMachine *m, DmHookFn *fn, void *opaque)
+{
+    add_hook(m->reset_hooks, fn, opaque);
+}
+
+void dm_machine_add_powerdown_hook(DmMachine *m, DmHookFn *fn, void *opaque)
+{
+    add_hook(m->powerdown_hooks, fn, opaque);
+}
+
+void dm_machine_set_irq(DmMachine *m, unsigned irq, bool level)
+{
+    g_assert(irq < DM_NUM_IRQS);
+    if (m->irq_level[irq] == level) {
+        return;
+    }
+    m->irq_level[irq] = level;
+    if (m->irq_observer) {
+        m->irq_observer(m->irq_observer_opaque, irq, level);
+    }
+}
+
+void dm_machine_set_irq_observer(DmMachine *m, DmIrqObserverFn *fn,
+                                 void *opaque)
+{
+    m->irq_observer = fn;
+    m->irq_observer_opaque = opaque;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* QMP monitors: the control protocol libxl speaks to qemu-xen. */
+#ifndef DM_QMP_H
+#define DM_QMP_H
+
+#include "dm/machine.h"
+
+#include <json-glib/json-glib.h>
+
+/* QEMU's error classes, as QMP names them. */
+#define DM_QMP_ERROR (dm_qmp_error_quark())
+GQuark dm_qmp_error_quark(void);
+typedef enum {
+    DM_QMP_GENERIC_ERROR,
+    DM_QMP_COMMAND_NOT_FOUND,
+    DM_QMP_DEVICE_NOT_ACTIVE,
+    DM_QMP_DEVICE_NOT_FOUND,
+} DmQmpErrorClass;
+
+/* The largest message a monitor reads, as libxl caps its own buffer. */
+#define DM_QMP_MAX_MESSAGE (1u << 20)
+
+typedef enum {
+    DM_QMP_ARG_STR,
+    DM_QMP_ARG_INT,
+    DM_QMP_ARG_BOOL,
+    DM_QMP_ARG_OBJECT,
+    DM_QMP_ARG_ANY,
+} DmQmpArgType;
+
+typedef struct DmQmpArg {
+    const char *name;
+    DmQmpArgType type;
+    bool optional;
+} DmQmpArg;
+
+/* Returns the "return" value (a new node), or NULL with errp set. */
+typedef JsonNode *DmQmpHandler(DmMonitor *mon, JsonObject *args,
+                               GError **errp);
+
+typedef struct DmQmpCommand {
+    const char *name;
+    DmQmpHandler *fn;
+    const DmQmpArg *args;     /* terminated by { NULL }; NULL: none */
+} DmQmpCommand;
+
+/* The command table (dm/qmp-commands.c). */
+const DmQmpCommand *dm_qmp_commands(size_t *count);
+
+DmMonitor *dm_monitor_new(DmMachine *m, DmChardev *chr, bool pretty,
+                          GError **errp);
+void dm_monitor_free(DmMonitor *mon);
+DmMachine *dm_monitor_machine(DmMonitor *mon);
+DmChardev *dm_monitor_chardev(DmMonitor *mon);
+void dm_monitor_send_event(DmMonitor *mon, const char *name, JsonNode *data);
+void dm_monitor_flush(DmMonitor *mon);
+
+/* A {} node, the usual "return" of commands without a result. */
+JsonNode *dm_qmp_empty_return(void);
+
+#endif
