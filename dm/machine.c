@@ -174,7 +174,7 @@ gboolean dm_machine_start(DmMachine *m, GError **errp)
     return TRUE;
 }
 
-void dm_machine_event(DmMachine *m, const char *name, JsonNode *data)
+void dm_machine_event(DmMachine *m, const char *name, const DmJson *data)
 {
     for (guint i = 0; i < m->monitors->len; i++) {
         dm_monitor_send_event(g_ptr_array_index(m->monitors, i), name, data);
@@ -184,13 +184,11 @@ void dm_machine_event(DmMachine *m, const char *name, JsonNode *data)
 static void event_guest_reason(DmMachine *m, const char *name, bool guest,
                                const char *reason)
 {
-    g_autoptr(JsonObject) o = json_object_new();
-    g_autoptr(JsonNode) n = json_node_new(JSON_NODE_OBJECT);
+    g_autoptr(DmJson) o = dm_json_new_object();
 
-    json_object_set_boolean_member(o, "guest", guest);
-    json_object_set_string_member(o, "reason", reason);
-    json_node_set_object(n, o);
-    dm_machine_event(m, name, n);
+    dm_json_object_set_bool(o, "guest", guest);
+    dm_json_object_set_string(o, "reason", reason);
+    dm_machine_event(m, name, o);
 }
 
 void dm_machine_vm_start(DmMachine *m)

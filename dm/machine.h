@@ -9,7 +9,7 @@
 #include "ram/guest-ram.h"
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+#include "dm/json.h"
 #include <stdbool.h>
 
 typedef enum {
@@ -86,6 +86,6 @@ void dm_machine_set_irq_observer(DmMachine *m, DmIrqObserverFn *fn,
                                  void *opaque);
 
 /* Sends an event to every monitor past capabilities negotiation. */
-void dm_machine_event(DmMachine *m, const char *name, JsonNode *data);
+void dm_machine_event(DmMachine *m, const char *name, const DmJson *data);
 
 #endif

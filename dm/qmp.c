@@ -27,46 +27,34 @@ static const char *const error_class_names[] = {
     [DM_QMP_DEVICE_NOT_FOUND] = "DeviceNotFound",
 };
 
-JsonNode *dm_qmp_empty_return(void)
+static void monitor_send(DmMonitor *mon, const DmJson *msg)
 {
-    JsonNode *n = json_node_new(JSON_NODE_OBJECT);
+    g_autofree char *text = dm_json_to_string(msg, mon->pretty);
 
-    json_node_take_object(n, json_object_new());
-    return n;
-}
-
-static void monitor_send(DmMonitor *mon, JsonObject *msg)
-{
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-    g_autoptr(JsonNode) root = json_node_new(JSON_NODE_OBJECT);
-    g_autofree char *text = NULL;
-    gsize len;
-
-    json_node_set_object(root, msg);
-    json_generator_set_root(gen, root);
-    json_generator_set_pretty(gen, mon->pretty);
-    text = json_generator_to_data(gen, &len);
-    dm_chardev_write(mon->chr, text, len);
+    if (!mon->chr) {
+        return;
+    }
+    dm_chardev_write(mon->chr, text, strlen(text));
     dm_chardev_write(mon->chr, "\r\n", 2);
 }
 
-static void monitor_send_error(DmMonitor *mon, JsonNode *id,
+static void monitor_send_error(DmMonitor *mon, const DmJson *id,
                                DmQmpErrorClass cls, const char *desc)
 {
-    g_autoptr(JsonObject) msg = json_object_new();
-    JsonObject *err = json_object_new();
+    g_autoptr(DmJson) msg = dm_json_new_object();
+    DmJson *err = dm_json_new_object();
 
     /* QEMU puts the id first in error replies. */
     if (id) {
-        json_object_set_member(msg, "id", json_node_copy(id));
+        dm_json_object_set(msg, "id", dm_json_copy(id));
     }
-    json_object_set_string_member(err, "class", error_class_names[cls]);
-    json_object_set_string_member(err, "desc", desc);
-    json_object_set_object_member(msg, "error", err);
+    dm_json_object_set_string(err, "class", error_class_names[cls]);
+    dm_json_object_set_string(err, "desc", desc);
+    dm_json_object_set(msg, "error", err);
     monitor_send(mon, msg);
 }
 
-static void monitor_send_gerror(DmMonitor *mon, JsonNode *id, GError *e)
+static void monitor_send_gerror(DmMonitor *mon, const DmJson *id, GError *e)
 {
     DmQmpErrorClass cls = DM_QMP_GENERIC_ERROR;
 
@@ -79,41 +67,42 @@ static void monitor_send_gerror(DmMonitor *mon, JsonNode *id, GError *e)
 
 static void monitor_send_greeting(DmMonitor *mon)
 {
-    g_autoptr(JsonObject) msg = json_object_new();
-    JsonObject *qmp = json_object_new();
-    JsonObject *version = json_object_new();
-    JsonObject *qemu = json_object_new();
+    g_autoptr(DmJson) msg = dm_json_new_object();
+    DmJson *qmp = dm_json_new_object();
+    DmJson *version = dm_json_new_object();
+    DmJson *qemu = dm_json_new_object();
 
     /* libxl compares this with 2.11 to choose its save arguments. */
-    json_object_set_int_member(qemu, "micro", 0);
-    json_object_set_int_member(qemu, "minor", 2);
-    json_object_set_int_member(qemu, "major", 7);
-    json_object_set_object_member(version, "qemu", qemu);
-    json_object_set_string_member(version, "package", "stubdm " STUBDM_VERSION);
-    json_object_set_object_member(qmp, "version", version);
-    json_object_set_array_member(qmp, "capabilities", json_array_new());
-    json_object_set_object_member(msg, "QMP", qmp);
+    dm_json_object_set_int(qemu, "micro", 0);
+    dm_json_object_set_int(qemu, "minor", 2);
+    dm_json_object_set_int(qemu, "major", 7);
+    dm_json_object_set(version, "qemu", qemu);
+    dm_json_object_set_string(version, "package", "stubdm " STUBDM_VERSION);
+    dm_json_object_set(qmp, "version", version);
+    dm_json_object_set(qmp, "capabilities", dm_json_new_array());
+    dm_json_object_set(msg, "QMP", qmp);
     monitor_send(mon, msg);
 }
 
-void dm_monitor_send_event(DmMonitor *mon, const char *name, JsonNode *data)
+void dm_monitor_send_event(DmMonitor *mon, const char *name,
+                           const DmJson *data)
 {
-    g_autoptr(JsonObject) msg = NULL;
-    JsonObject *ts;
+    g_autoptr(DmJson) msg = NULL;
+    DmJson *ts;
     gint64 now;
 
     if (!mon->negotiated) {
         return;
     }
     now = g_get_real_time();
-    msg = json_object_new();
-    ts = json_object_new();
-    json_object_set_int_member(ts, "seconds", now / G_USEC_PER_SEC);
-    json_object_set_int_member(ts, "microseconds", now % G_USEC_PER_SEC);
-    json_object_set_object_member(msg, "timestamp", ts);
-    json_object_set_string_member(msg, "event", name);
+    msg = dm_json_new_object();
+    ts = dm_json_new_object();
+    dm_json_object_set_int(ts, "seconds", now / G_USEC_PER_SEC);
+    dm_json_object_set_int(ts, "microseconds", now % G_USEC_PER_SEC);
+    dm_json_object_set(msg, "timestamp", ts);
+    dm_json_object_set_string(msg, "event", name);
     if (data) {
-        json_object_set_member(msg, "data", json_node_copy(data));
+        dm_json_object_set(msg, "data", dm_json_copy(data));
     }
     monitor_send(mon, msg);
 }
@@ -129,36 +118,25 @@ static const char *arg_type_name(DmQmpArgType t)
     }
 }
 
-static bool arg_has_type(JsonNode *n, DmQmpArgType t)
+static bool arg_has_type(const DmJson *v, DmQmpArgType t)
 {
-    GType vt;
-
     switch (t) {
-    case DM_QMP_ARG_OBJECT:
-        return JSON_NODE_HOLDS_OBJECT(n);
-    case DM_QMP_ARG_ANY:
-        return true;
-    default:
-        break;
+    case DM_QMP_ARG_STR: return dm_json_type(v) == DM_JSON_STRING;
+    case DM_QMP_ARG_INT: return dm_json_type(v) == DM_JSON_INT;
+    case DM_QMP_ARG_BOOL: return dm_json_type(v) == DM_JSON_BOOL;
+    case DM_QMP_ARG_OBJECT: return dm_json_type(v) == DM_JSON_OBJECT;
+    default: return true;
     }
-    if (!JSON_NODE_HOLDS_VALUE(n)) {
-        return false;
-    }
-    vt = json_node_get_value_type(n);
-    return (t == DM_QMP_ARG_STR && vt == G_TYPE_STRING) ||
-           (t == DM_QMP_ARG_INT && vt == G_TYPE_INT64) ||
-           (t == DM_QMP_ARG_BOOL && vt == G_TYPE_BOOLEAN);
 }
 
-static gboolean check_args(const DmQmpCommand *cmd, JsonObject *args,
+static gboolean check_args(const DmQmpCommand *cmd, const DmJson *args,
                            GError **errp)
 {
     static const DmQmpArg no_args[] = { { NULL } };
     const DmQmpArg *spec = cmd->args ? cmd->args : no_args;
-    g_autoptr(GList) members = json_object_get_members(args);
 
-    for (GList *l = members; l; l = l->next) {
-        const char *name = l->data;
+    for (size_t i = 0; i < dm_json_length(args); i++) {
+        const char *name = dm_json_object_key(args, i);
         const DmQmpArg *a = spec;
         while (a->name && strcmp(a->name, name)) {
             a++;
@@ -168,7 +146,7 @@ static gboolean check_args(const DmQmpCommand *cmd, JsonObject *args,
                         "Parameter '%s' is unexpected", name);
             return FALSE;
         }
-        if (!arg_has_type(json_object_get_member(args, name), a->type)) {
+        if (!arg_has_type(dm_json_object_value(args, i), a->type)) {
             g_set_error(errp, DM_QMP_ERROR, DM_QMP_GENERIC_ERROR,
                         "Invalid parameter type for '%s', expected: %s", name,
                         arg_type_name(a->type));
@@ -176,7 +154,7 @@ static gboolean check_args(const DmQmpCommand *cmd, JsonObject *args,
         }
     }
     for (const DmQmpArg *a = spec; a->name; a++) {
-        if (!a->optional && !json_object_has_member(args, a->name)) {
+        if (!a->optional && !dm_json_object_get(args, a->name)) {
             g_set_error(errp, DM_QMP_ERROR, DM_QMP_GENERIC_ERROR,
                         "Parameter '%s' is missing", a->name);
             return FALSE;
@@ -198,53 +176,65 @@ static const DmQmpCommand *find_command(const char *name)
     return NULL;
 }
 
-static void monitor_dispatch(DmMonitor *mon, JsonObject *req, JsonNode *id)
+/* Checks the envelope; returns the command name or NULL after replying. */
+static const char *monitor_check_request(DmMonitor *mon, const DmJson *req,
+                                         const DmJson *id,
+                                         const DmJson **args)
 {
     static const char *const members[] = { "execute", "arguments", "id" };
-    g_autoptr(GList) keys = json_object_get_members(req);
-    g_autoptr(JsonObject) empty = json_object_new();
-    g_autoptr(GError) err = NULL;
-    JsonNode *exec, *argn;
-    JsonObject *args = empty;
-    const char *name;
-    const DmQmpCommand *cmd;
-    JsonNode *ret;
+    const DmJson *exec, *argv;
 
-    for (GList *l = keys; l; l = l->next) {
+    for (size_t i = 0; i < dm_json_length(req); i++) {
+        const char *key = dm_json_object_key(req, i);
         bool known = false;
-        for (size_t i = 0; i < G_N_ELEMENTS(members); i++) {
-            known |= !strcmp(members[i], l->data);
+        for (size_t k = 0; k < G_N_ELEMENTS(members); k++) {
+            known |= !strcmp(members[k], key);
         }
         if (!known) {
             g_autofree char *d = g_strdup_printf(
-                "QMP input member '%s' is unexpected", (char *)l->data);
+                "QMP input member '%s' is unexpected", key);
             monitor_send_error(mon, id, DM_QMP_GENERIC_ERROR, d);
-            return;
+            return NULL;
         }
     }
-    exec = json_object_get_member(req, "execute");
+    exec = dm_json_object_get(req, "execute");
     if (!exec) {
         monitor_send_error(mon, id, DM_QMP_GENERIC_ERROR,
                            "QMP input lacks member 'execute'");
-        return;
+        return NULL;
     }
-    if (!JSON_NODE_HOLDS_VALUE(exec) ||
-        json_node_get_value_type(exec) != G_TYPE_STRING) {
+    if (dm_json_type(exec) != DM_JSON_STRING) {
         monitor_send_error(mon, id, DM_QMP_GENERIC_ERROR,
                            "QMP input member 'execute' must be a string");
+        return NULL;
+    }
+    argv = dm_json_object_get(req, "arguments");
+    if (argv && dm_json_type(argv) != DM_JSON_OBJECT) {
+        monitor_send_error(mon, id, DM_QMP_GENERIC_ERROR,
+                           "QMP input member 'arguments' must be an object");
+        return NULL;
+    }
+    *args = argv;
+    return dm_json_get_string(exec);
+}
+
+static void monitor_dispatch(DmMonitor *mon, const DmJson *req)
+{
+    g_autoptr(DmJson) empty = dm_json_new_object();
+    g_autoptr(GError) err = NULL;
+    g_autoptr(DmJson) reply = NULL;
+    const DmJson *id = dm_json_object_get(req, "id");
+    const DmJson *args = NULL;
+    const char *name = monitor_check_request(mon, req, id, &args);
+    const DmQmpCommand *cmd;
+    DmJson *ret;
+
+    if (!name) {
         return;
     }
-    argn = json_object_get_member(req, "arguments");
-    if (argn) {
-        if (!JSON_NODE_HOLDS_OBJECT(argn)) {
-            monitor_send_error(mon, id, DM_QMP_GENERIC_ERROR,
-                               "QMP input member 'arguments' must be an "
-                               "object");
-            return;
-        }
-        args = json_node_get_object(argn);
+    if (!args) {
+        args = empty;
     }
-    name = json_node_get_string(exec);
     if (!mon->negotiated && strcmp(name, "qmp_capabilities")) {
         monitor_send_error(mon, id, DM_QMP_COMMAND_NOT_FOUND,
                            "Expecting capabilities negotiation with "
@@ -277,41 +267,43 @@ static void monitor_dispatch(DmMonitor *mon, JsonObject *req, JsonNode *id)
     if (!strcmp(name, "qmp_capabilities")) {
         mon->negotiated = true;
     }
-    g_autoptr(JsonObject) reply = json_object_new();
-    json_object_set_member(reply, "return", ret);
+    reply = dm_json_new_object();
+    dm_json_object_set(reply, "return", ret);
     if (id) {
-        json_object_set_member(reply, "id", json_node_copy(id));
+        dm_json_object_set(reply, "id", dm_json_copy(id));
     }
     monitor_send(mon, reply);
+}
+
+void dm_monitor_handle_message(DmMonitor *mon, const char *text, size_t len)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(DmJson) req = dm_json_parse(text, len, &err);
+
+    if (!req) {
+        g_autofree char *d = g_strdup_printf("JSON parse error, %s",
+                                             err->message);
+        monitor_send_error(mon, NULL, DM_QMP_GENERIC_ERROR, d);
+        return;
+    }
+    if (dm_json_type(req) != DM_JSON_OBJECT) {
+        monitor_send_error(mon, NULL, DM_QMP_GENERIC_ERROR,
+                           "QMP input must be a JSON object");
+        return;
+    }
+    monitor_dispatch(mon, req);
 }
 
 static void monitor_message(void *opaque, const char *text,
                             const char *error)
 {
     DmMonitor *mon = opaque;
-    g_autoptr(JsonParser) parser = NULL;
-    g_autoptr(GError) err = NULL;
-    JsonNode *root;
 
     if (error) {
         monitor_send_error(mon, NULL, DM_QMP_GENERIC_ERROR, error);
         return;
     }
-    parser = json_parser_new_immutable();
-    if (!json_parser_load_from_data(parser, text, -1, &err)) {
-        g_autofree char *d = g_strdup_printf("JSON parse error, %s",
-                                             err->message);
-        monitor_send_error(mon, NULL, DM_QMP_GENERIC_ERROR, d);
-        return;
-    }
-    root = json_parser_get_root(parser);
-    if (!root || !JSON_NODE_HOLDS_OBJECT(root)) {
-        monitor_send_error(mon, NULL, DM_QMP_GENERIC_ERROR,
-                           "QMP input must be a JSON object");
-        return;
-    }
-    JsonObject *req = json_node_get_object(root);
-    monitor_dispatch(mon, req, json_object_get_member(req, "id"));
+    dm_monitor_handle_message(mon, text, strlen(text));
 }
 
 static void monitor_opened(void *opaque)
@@ -354,7 +346,7 @@ DmMonitor *dm_monitor_new(DmMachine *m, DmChardev *chr, bool pretty,
     mon->chr = chr;
     mon->pretty = pretty;
     dm_json_splitter_init(&mon->split, DM_QMP_MAX_MESSAGE);
-    if (!dm_chardev_start(chr, &monitor_handlers, mon, errp)) {
+    if (chr && !dm_chardev_start(chr, &monitor_handlers, mon, errp)) {
         dm_monitor_free(mon);
         return NULL;
     }
@@ -381,5 +373,7 @@ DmChardev *dm_monitor_chardev(DmMonitor *mon)
 
 void dm_monitor_flush(DmMonitor *mon)
 {
-    dm_chardev_flush(mon->chr);
+    if (mon->chr) {
+        dm_chardev_flush(mon->chr);
+    }
 }

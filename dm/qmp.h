@@ -5,7 +5,7 @@
 
 #include "dm/machine.h"
 
-#include <json-glib/json-glib.h>
+#include "dm/json.h"
 
 /* QEMU's error classes, as QMP names them. */
 #define DM_QMP_ERROR (dm_qmp_error_quark())
@@ -35,8 +35,8 @@ typedef struct DmQmpArg {
 } DmQmpArg;
 
 /* Returns the "return" value (a new node), or NULL with errp set. */
-typedef JsonNode *DmQmpHandler(DmMonitor *mon, JsonObject *args,
-                               GError **errp);
+typedef DmJson *DmQmpHandler(DmMonitor *mon, const DmJson *args,
+                             GError **errp);
 
 typedef struct DmQmpCommand {
     const char *name;
@@ -47,15 +47,17 @@ typedef struct DmQmpCommand {
 /* The command table (dm/qmp-commands.c). */
 const DmQmpCommand *dm_qmp_commands(size_t *count);
 
+/* chr may be NULL (fuzzing): replies are then dropped. */
 DmMonitor *dm_monitor_new(DmMachine *m, DmChardev *chr, bool pretty,
                           GError **errp);
 void dm_monitor_free(DmMonitor *mon);
 DmMachine *dm_monitor_machine(DmMonitor *mon);
 DmChardev *dm_monitor_chardev(DmMonitor *mon);
-void dm_monitor_send_event(DmMonitor *mon, const char *name, JsonNode *data);
+void dm_monitor_send_event(DmMonitor *mon, const char *name,
+                           const DmJson *data);
 void dm_monitor_flush(DmMonitor *mon);
 
-/* A {} node, the usual "return" of commands without a result. */
-JsonNode *dm_qmp_empty_return(void);
+/* Parses and answers one message, as if it had arrived on the monitor. */
+void dm_monitor_handle_message(DmMonitor *mon, const char *text, size_t len);
 
 #endif
