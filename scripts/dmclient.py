@@ -16,18 +16,22 @@ class DeviceModel:
     """Spawns a device model that connects to our qtest socket and serves
     QMP on a socket it creates, as QEMU's qtest harness does."""
 
-    def __init__(self, binary, extra_args, accel):
+    def __init__(self, binary, extra_args, accel, machine="pc-i440fx-7.2"):
         self.dir = tempfile.mkdtemp(prefix="stubdm-client-")
         self.qtest_path = os.path.join(self.dir, "qtest.sock")
         self.qmp_path = os.path.join(self.dir, "qmp.sock")
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.listener.bind(self.qtest_path)
         self.listener.listen(1)
-        self.argv = [binary, "-machine", "pc-i440fx-7.2", "-accel", accel,
-                     "-nodefaults", "-display", "none",
-                     "-qtest", "unix:" + self.qtest_path,
-                     "-qtest-log", "/dev/null",
-                     "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+        self.argv = [binary]
+        if machine:
+            self.argv += ["-machine", machine]
+        if accel:
+            self.argv += ["-accel", accel]
+        self.argv += ["-nodefaults", "-display", "none",
+                      "-qtest", "unix:" + self.qtest_path,
+                      "-qtest-log", "/dev/null",
+                      "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
         self.argv += list(extra_args)
         self.stderr = tempfile.TemporaryFile()
         self.t_exec = time.perf_counter()
