@@ -6,6 +6,7 @@
 #include "dm/machine.h"
 #include "dm/chardev.h"
 #include "dm/dm-error.h"
+#include "dm/machine-pc.h"
 #include "dm/qmp.h"
 #include "dm/qtest.h"
 
@@ -81,7 +82,8 @@ DmMachine *dm_machine_new(DmOptions *opts, GError **errp)
     m->runstate = DM_RUN_PRELAUNCH;
 
     if (qtest) {
-        if (!machine_map_guest_ram(m, errp)) {
+        if (!machine_map_guest_ram(m, errp) ||
+            !dm_machine_pc_build(m, errp)) {
             dm_machine_free(m);
             return NULL;
         }
@@ -101,6 +103,7 @@ void dm_machine_free(DmMachine *m)
         return;
     }
     dm_qtest_free(m->qtest);
+    dm_machine_pc_destroy(m);
     g_ptr_array_free(m->monitors, TRUE);
     g_ptr_array_free(m->chardevs, TRUE);
     if (dm_region_mapped(&m->ram_low)) {
@@ -253,6 +256,7 @@ static void run_hooks(GArray *hooks)
 
 void dm_machine_reset(DmMachine *m, bool guest)
 {
+    dm_machine_pc_reset(m);
     run_hooks(m->reset_hooks);
     event_guest_reason(m, "RESET", guest,
                        guest ? "guest-reset" : "host-qmp-system-reset");

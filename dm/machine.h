@@ -47,6 +47,7 @@ typedef struct DmMachine {
     GPtrArray *chardevs;      /* DmChardev */
     GPtrArray *monitors;      /* DmMonitor */
     DmQtest *qtest;
+    GPtrArray *devices;       /* HwDevice, in save order */
     GArray *reset_hooks;      /* DmHook */
     GArray *powerdown_hooks;  /* DmHook */
     bool irq_level[DM_NUM_IRQS];

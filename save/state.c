@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* State-table helpers shared by the codec, the dump and the tests. */
+#include "save/state.h"
+
+G_DEFINE_QUARK(save-error-quark, save_error)
+
+static bool field_present(const SaveField *f, void *opaque, int version)
+{
+    return f->test ? f->test(opaque, version) : f->since <= version;
+}
+
+static size_t scalar_size(const SaveField *f)
+{
+    switch (f->kind) {
+    case SAVE_U8:
+    case SAVE_I8:
+    case SAVE_BOOL:
+        return 1;
+    case SAVE_U16:
+    case SAVE_I16:
+        return 2;
+    case SAVE_U32:
+    case SAVE_I32:
+        return 4;
+    case SAVE_U64:
+    case SAVE_I64:
+    case SAVE_TIMER:
+        return 8;
+    default:
+        return f->size;
+    }
+}
+
+size_t save_section_wire_size(const SaveSection *s, void *opaque, int v)
+{
+    size_t total = 0;
+
+    for (const SaveField *f = s->fields; f->name; f++) {
+        if (!field_present(f, opaque, v)) {
+            continue;
+        }
+        if (f->kind == SAVE_STRUCT) {
+            for (unsigned i = 0; i < f->count; i++) {
+                void *elem = (char *)opaque + f->offset + i * f->size;
+                total += save_section_wire_size(f->nested, elem,
+                                                f->nested->version);
+            }
+        } else {
+            total += scalar_size(f) * f->count;
+        }
+    }
+    return total;
+}
