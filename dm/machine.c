@@ -72,6 +72,7 @@ DmMachine *dm_machine_new(DmOptions *opts, GError **errp)
     m->io = dm_space_new("io", 0xff);
     /* Measured on QEMU 7.2: unassigned memory reads 0, ports all-ones. */
     m->mem = dm_space_new("memory", 0x00);
+    m->pci_mem = dm_space_new("pci-memory", 0x00);
     m->chardevs = g_ptr_array_new_with_free_func(
         (GDestroyNotify)dm_chardev_free);
     m->monitors = g_ptr_array_new_with_free_func(
@@ -102,6 +103,8 @@ void dm_machine_free(DmMachine *m)
     if (!m) {
         return;
     }
+    g_clear_handle_id(&m->reset_pending, g_source_remove);
+    g_clear_handle_id(&m->shutdown_pending, g_source_remove);
     dm_qtest_free(m->qtest);
     dm_machine_pc_destroy(m);
     g_ptr_array_free(m->monitors, TRUE);
@@ -115,6 +118,7 @@ void dm_machine_free(DmMachine *m)
     ram_guest_free(m->guest_ram);
     dm_space_free(m->io);
     dm_space_free(m->mem);
+    dm_space_free(m->pci_mem);
     dm_clock_free(m->clock);
     g_array_free(m->reset_hooks, TRUE);
     g_array_free(m->powerdown_hooks, TRUE);
@@ -327,4 +331,63 @@ void dm_machine_set_irq_observer(DmMachine *m, DmIrqObserverFn *fn,
 {
     m->irq_observer = fn;
     m->irq_observer_opaque = opaque;
+}
+
+void dm_machine_set_pci_intx(DmMachine *m, unsigned slot, unsigned pin,
+                             bool level)
+{
+    g_assert(slot < 32 && pin < 4);
+    m->pci_intx_level[slot][pin] = level;
+    if (m->platform && m->platform->set_pci_intx) {
+        m->platform->set_pci_intx(m->platform_opaque, slot, pin, level);
+    }
+}
+
+void dm_machine_set_pci_link_route(DmMachine *m, unsigned link, unsigned irq)
+{
+    g_assert(link < 4);
+    m->pci_link_route[link] = irq;
+    if (m->platform && m->platform->set_pci_link_route) {
+        m->platform->set_pci_link_route(m->platform_opaque, link, irq);
+    }
+}
+
+static gboolean machine_reset_bh(gpointer data)
+{
+    DmMachine *m = data;
+
+    m->reset_pending = 0;
+    if (m->platform && m->platform->reset) {
+        m->platform->reset(m->platform_opaque);
+    } else {
+        dm_machine_reset(m, true);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+void dm_machine_request_reset(DmMachine *m)
+{
+    if (!m->reset_pending) {
+        m->reset_pending = g_idle_add(machine_reset_bh, m);
+    }
+}
+
+static gboolean machine_shutdown_bh(gpointer data)
+{
+    DmMachine *m = data;
+
+    m->shutdown_pending = 0;
+    if (m->platform && m->platform->poweroff) {
+        m->platform->poweroff(m->platform_opaque);
+    } else {
+        dm_machine_shutdown(m, true, "guest-shutdown");
+    }
+    return G_SOURCE_REMOVE;
+}
+
+void dm_machine_request_shutdown(DmMachine *m)
+{
+    if (!m->shutdown_pending) {
+        m->shutdown_pending = g_idle_add(machine_shutdown_bh, m);
+    }
 }

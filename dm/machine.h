@@ -33,12 +33,22 @@ typedef void DmHookFn(void *opaque);
 #define DM_NUM_IRQS 24
 typedef void DmIrqObserverFn(void *opaque, unsigned irq, bool level);
 
+/* What goes to the hypervisor when stubdm serves a Xen guest. */
+typedef struct DmPlatformHooks {
+    void (*set_pci_intx)(void *opaque, unsigned slot, unsigned pin,
+                         bool level);
+    void (*set_pci_link_route)(void *opaque, unsigned link, unsigned irq);
+    void (*reset)(void *opaque);
+    void (*poweroff)(void *opaque);
+} DmPlatformHooks;
+
 typedef struct DmMachine {
     DmOptions *opts;          /* owned */
     const char *machine_type;
     DmClock *clock;
     DmSpace *io;              /* port I/O */
     DmSpace *mem;             /* guest-physical memory */
+    DmSpace *pci_mem;         /* what PAM/SMRAM windows show when not RAM */
     DmRunState runstate;
     bool autostart;           /* start once an incoming load completes */
     RamGuest *guest_ram;      /* qtest only: Xen owns guest RAM otherwise */
@@ -53,7 +63,14 @@ typedef struct DmMachine {
     bool irq_level[DM_NUM_IRQS];
     DmIrqObserverFn *irq_observer;
     void *irq_observer_opaque;
+    /* Xen guests: INTx per slot/pin and PIRQ link routes, for the glue. */
+    bool pci_intx_level[32][4];
+    uint8_t pci_link_route[4];
+    const DmPlatformHooks *platform;
+    void *platform_opaque;
     GMainLoop *loop;
+    guint reset_pending;
+    guint shutdown_pending;
     int exit_status;
     bool exiting;
 } DmMachine;
@@ -83,6 +100,13 @@ void dm_machine_add_reset_hook(DmMachine *m, DmHookFn *fn, void *opaque);
 void dm_machine_add_powerdown_hook(DmMachine *m, DmHookFn *fn, void *opaque);
 
 void dm_machine_set_irq(DmMachine *m, unsigned irq, bool level);
+void dm_machine_set_pci_intx(DmMachine *m, unsigned slot, unsigned pin,
+                             bool level);
+void dm_machine_set_pci_link_route(DmMachine *m, unsigned link,
+                                   unsigned irq);
+/* Guest-initiated, handled from the main loop as QEMU does. */
+void dm_machine_request_reset(DmMachine *m);
+void dm_machine_request_shutdown(DmMachine *m);
 void dm_machine_set_irq_observer(DmMachine *m, DmIrqObserverFn *fn,
                                  void *opaque);
 

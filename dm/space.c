@@ -301,8 +301,15 @@ static void space_access(DmSpace *s, uint64_t addr, uint8_t *buf,
 
         if (seg && addr <= seg->last) {
             DmRegion *r = seg->region;
-            if (seg->last - addr < chunk - 1) {
-                chunk = seg->last - addr + 1;
+            uint64_t last = r->base + (r->size - 1);
+            /*
+             * As in QEMU, an access belongs to the region found at its
+             * first byte for as far as that region extends, even where a
+             * higher-priority region overlays the rest (a 32-bit write to
+             * 0xcf8 reaches the config latch despite PIIX3's 0xcf9).
+             */
+            if (last - addr < chunk - 1) {
+                chunk = last - addr + 1;
             }
             /* The handler may remap regions; seg is not used after this. */
             region_access(r, addr - r->base, buf, chunk, write);

@@ -4,6 +4,7 @@
 #define HW_HW_H
 
 #include "dm/machine.h"
+#include "dm/machine-pc.h"
 #include "save/state.h"
 
 #include <glib.h>
