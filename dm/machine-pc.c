@@ -5,9 +5,13 @@
  */
 #include "dm/machine-pc.h"
 #include "hw/hw.h"
+#include "hw/i440fx.h"
+#include "hw/piix3.h"
 
 static const HwDeviceInfo *const pc_devices[] = {
     /* board devices: keep QEMU's save order */
+    &i440fx_info,
+    &piix3_info,
     NULL,
 };
 
