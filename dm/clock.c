@@ -127,6 +127,18 @@ void dm_clock_set_enabled(DmClock *c, bool enabled)
     clock_rearm(c);
 }
 
+void dm_clock_set_now(DmClock *c, int64_t ns)
+{
+    if (c->manual) {
+        c->manual_now = ns;
+    } else if (c->enabled) {
+        c->host_offset = host_ns() - ns;
+    } else {
+        c->frozen_at = ns;
+    }
+    clock_rearm(c);
+}
+
 int64_t dm_clock_deadline(const DmClock *c)
 {
     if (!c->timers) {

@@ -30,6 +30,9 @@ void dm_clock_free(DmClock *clock);
 bool dm_clock_is_manual(const DmClock *clock);
 int64_t dm_clock_now(const DmClock *clock);
 
+/* Sets the current time (an incoming migration continues its source's). */
+void dm_clock_set_now(DmClock *clock, int64_t ns);
+
 /* A stopped VM's clock stands still (QEMU's virtual clock does too). */
 void dm_clock_set_enabled(DmClock *clock, bool enabled);
 

@@ -6,9 +6,16 @@
 #include "dm/machine.h"
 #include "dm/chardev.h"
 #include "dm/dm-error.h"
+#include "dm/fdset.h"
+#include "dm/keyval.h"
 #include "dm/machine-pc.h"
 #include "dm/qmp.h"
 #include "dm/qtest.h"
+#include "save/machine-state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <string.h>
 
@@ -80,6 +87,7 @@ DmMachine *dm_machine_new(DmOptions *opts, GError **errp)
     m->reset_hooks = g_array_new(FALSE, FALSE, sizeof(DmHook));
     m->powerdown_hooks = g_array_new(FALSE, FALSE, sizeof(DmHook));
     m->loop = g_main_loop_new(NULL, FALSE);
+    m->fdsets = dm_fdsets_new();
     m->runstate = DM_RUN_PRELAUNCH;
 
     if (qtest) {
@@ -123,6 +131,7 @@ void dm_machine_free(DmMachine *m)
     g_array_free(m->reset_hooks, TRUE);
     g_array_free(m->powerdown_hooks, TRUE);
     g_main_loop_unref(m->loop);
+    dm_fdsets_free(m->fdsets);
     dm_options_free(m->opts);
     g_free(m);
 }
@@ -136,6 +145,47 @@ DmChardev *dm_machine_find_chardev(DmMachine *m, const char *id)
         }
     }
     return NULL;
+}
+
+/*
+ * Loads the state before any monitor is served, so libxl's query-status
+ * already sees the result. Xen streams carry no run state: -S decides.
+ */
+static gboolean machine_incoming(DmMachine *m, const char *uri,
+                                 GError **errp)
+{
+    uint64_t n;
+    int fd;
+    gboolean ok;
+
+    if (g_str_has_prefix(uri, "fd:") && dm_keyval_parse_u64(uri + 3, &n) &&
+        n <= G_MAXINT) {
+        fd = (int)n;
+    } else if (g_str_has_prefix(uri, "file:")) {
+        fd = open(uri + 5, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            g_set_error(errp, DM_ERROR, DM_ERROR_IO, "-incoming %s: %s", uri,
+                        g_strerror(errno));
+            return FALSE;
+        }
+    } else {
+        g_set_error(errp, DM_ERROR, DM_ERROR_NOT_EMULATED,
+                    "-incoming %s: only fd:N, file:PATH and defer are "
+                    "supported", uri);
+        return FALSE;
+    }
+    ok = load_machine_state(m, fd, errp);
+    close(fd);
+    if (!ok) {
+        g_prefix_error(errp, "-incoming %s: ", uri);
+        return FALSE;
+    }
+    if (m->autostart) {
+        dm_machine_vm_start(m);
+    } else {
+        m->runstate = DM_RUN_PAUSED;
+    }
+    return TRUE;
 }
 
 gboolean dm_machine_start(DmMachine *m, GError **errp)
@@ -169,10 +219,8 @@ gboolean dm_machine_start(DmMachine *m, GError **errp)
     if (o->incoming) {
         m->runstate = DM_RUN_INMIGRATE;
         m->autostart = !o->start_paused;
-        if (strcmp(o->incoming, "defer")) {
-            g_set_error(errp, DM_ERROR, DM_ERROR_NOT_EMULATED,
-                        "-incoming %s: loading a machine state is not part "
-                        "of this build yet", o->incoming);
+        if (strcmp(o->incoming, "defer") &&
+            !machine_incoming(m, o->incoming, errp)) {
             return FALSE;
         }
     } else if (!o->start_paused) {

@@ -58,6 +58,8 @@ typedef struct DmMachine {
     GPtrArray *monitors;      /* DmMonitor */
     DmQtest *qtest;
     GPtrArray *devices;       /* HwDevice, in save order */
+    struct DmFdsets *fdsets;  /* add-fd */
+    bool dirty_log;           /* xen-set-global-dirty-log */
     GArray *reset_hooks;      /* DmHook */
     GArray *powerdown_hooks;  /* DmHook */
     bool irq_level[DM_NUM_IRQS];

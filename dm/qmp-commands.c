@@ -198,6 +198,28 @@ static const DmQmpArg query_blockstats_args[] = {
     { NULL },
 };
 
+static const DmQmpArg add_fd_args[] = {
+    { "fdset-id", DM_QMP_ARG_INT, true },
+    { "opaque", DM_QMP_ARG_STR, true },
+    { NULL },
+};
+
+static const DmQmpArg save_devices_args[] = {
+    { "filename", DM_QMP_ARG_STR, false },
+    { "live", DM_QMP_ARG_BOOL, true },
+    { NULL },
+};
+
+static const DmQmpArg load_devices_args[] = {
+    { "filename", DM_QMP_ARG_STR, false },
+    { NULL },
+};
+
+static const DmQmpArg dirty_log_args[] = {
+    { "enable", DM_QMP_ARG_BOOL, false },
+    { NULL },
+};
+
 static const DmQmpCommand commands[] = {
     { "qmp_capabilities", cmd_qmp_capabilities, qmp_capabilities_args },
     { "query-version", cmd_query_version, NULL },
@@ -214,6 +236,13 @@ static const DmQmpCommand commands[] = {
     { "query-vnc", cmd_query_vnc, NULL },
     { "query-block", cmd_empty_list, NULL },
     { "query-blockstats", cmd_empty_list, query_blockstats_args },
+    { "add-fd", dm_qmp_add_fd, add_fd_args },
+    { "xen-save-devices-state", dm_qmp_xen_save_devices_state,
+      save_devices_args },
+    { "xen-load-devices-state", dm_qmp_xen_load_devices_state,
+      load_devices_args },
+    { "xen-set-global-dirty-log", dm_qmp_xen_set_global_dirty_log,
+      dirty_log_args },
 };
 
 const DmQmpCommand *dm_qmp_commands(size_t *count)

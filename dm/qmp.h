@@ -44,6 +44,12 @@ typedef struct DmQmpCommand {
     const DmQmpArg *args;     /* terminated by { NULL }; NULL: none */
 } DmQmpCommand;
 
+/* Commands of the save and restore sequence (dm/qmp-state.c). */
+DmQmpHandler dm_qmp_add_fd;
+DmQmpHandler dm_qmp_xen_save_devices_state;
+DmQmpHandler dm_qmp_xen_load_devices_state;
+DmQmpHandler dm_qmp_xen_set_global_dirty_log;
+
 /* The command table (dm/qmp-commands.c). */
 const DmQmpCommand *dm_qmp_commands(size_t *count);
 

@@ -145,10 +145,19 @@ gboolean save_encode(const SaveSection *s, void *opaque, GByteArray *out,
     return encode_fields(s, opaque, out, errp);
 }
 
+/* Whether n more bytes are visible, refilling the window if it can. */
+static bool have(SaveReader *r, size_t n)
+{
+    if (r->len - r->pos >= n) {
+        return true;
+    }
+    return r->refill && r->refill(r, n) && r->len - r->pos >= n;
+}
+
 static gboolean take(SaveReader *r, size_t n, const uint8_t **p,
                      const SaveSection *s, const char *what, GError **errp)
 {
-    if (r->len - r->pos < n) {
+    if (!have(r, n)) {
         g_set_error(errp, SAVE_ERROR, 0,
                     "section '%s': field '%s' needs %zu bytes at offset "
                     "0x%" G_GINT64_MODIFIER "x, only %zu left",
@@ -177,14 +186,22 @@ static gboolean decode_subsections(const SaveSection *s, void *opaque,
     size_t parent_len = strlen(s->name);
 
     for (;;) {
-        const uint8_t *p = r->data + r->pos;
-        size_t left = r->len - r->pos;
         const SaveSection *sub = NULL;
+        const uint8_t *p;
+        size_t left;
         const uint8_t *hdr;
         size_t n;
         int version;
 
         /* QEMU's peek: 0x05, a long enough name that starts with ours. */
+        have(r, 2);
+        p = r->data + r->pos;
+        left = r->len - r->pos;
+        if (left >= 2 && p[0] == SUBSECTION_MARK) {
+            have(r, 2 + (size_t)p[1]);
+            p = r->data + r->pos;
+            left = r->len - r->pos;
+        }
         if (left < 2 || p[0] != SUBSECTION_MARK || p[1] < parent_len + 1 ||
             left < 2 + (size_t)p[1] || memcmp(p + 2, s->name, parent_len)) {
             return TRUE;

@@ -9,13 +9,21 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A bounded view of received bytes; offsets in errors are origin + pos. */
-typedef struct SaveReader {
+/*
+ * A bounded view of received bytes; offsets in errors are origin + pos.
+ * With a refill hook the view is a window on a stream: the hook makes at
+ * least need more bytes visible (resetting data/len/pos/origin) or
+ * returns FALSE at the end of the stream.
+ */
+typedef struct SaveReader SaveReader;
+struct SaveReader {
     const uint8_t *data;
     size_t len;
     size_t pos;
     uint64_t origin;          /* stream offset of data[0] */
-} SaveReader;
+    gboolean (*refill)(SaveReader *r, size_t need);
+    void *refill_opaque;
+};
 
 typedef enum {
     /* Decode into a scratch copy: timers are checked, never armed. */

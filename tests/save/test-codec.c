@@ -130,7 +130,7 @@ static void test_golden_save(void)
 static void test_golden_load(void)
 {
     DmClock *clock = dm_clock_new(true);
-    SaveReader r = { demo_golden, sizeof(demo_golden), 0, 0 };
+    SaveReader r = { .data = demo_golden, .len = sizeof(demo_golden) };
     g_autoptr(GByteArray) again = g_byte_array_new();
     Demo d;
 
@@ -154,7 +154,7 @@ static void test_golden_load(void)
 static void test_check_mode_leaves_timers(void)
 {
     DmClock *clock = dm_clock_new(true);
-    SaveReader r = { demo_golden, sizeof(demo_golden), 0, 0 };
+    SaveReader r = { .data = demo_golden, .len = sizeof(demo_golden) };
     Demo d;
 
     demo_init(&d, clock);
@@ -174,7 +174,8 @@ static void test_truncated(void)
      * stops before the cut bytes, leaving them to the record reader.
      */
     for (size_t len = 0; len < sizeof(demo_golden); len++) {
-        SaveReader r = { demo_golden, len, 0, 0x100 };
+        SaveReader r = { .data = demo_golden, .len = len,
+                          .origin = 0x100 };
         g_autoptr(GError) err = NULL;
         Demo d;
 
@@ -201,7 +202,7 @@ static void test_older_version(void)
         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,     /* no timer */
     };
     DmClock *clock = dm_clock_new(true);
-    SaveReader r = { v1, sizeof(v1), 0, 0 };
+    SaveReader r = { .data = v1, .len = sizeof(v1) };
     Demo d;
 
     demo_init(&d, clock);
@@ -228,7 +229,7 @@ static void test_unknown_subsection(void)
     g_byte_array_append(in, demo_golden, sizeof(demo_golden) - 15);
     g_byte_array_append(in, (const uint8_t *)"\x05\x08" "demo/xyz"
                         "\x00\x00\x00\x01\x00", 15);
-    r = (SaveReader){ in->data, in->len, 0, 0 };
+    r = (SaveReader){ .data = in->data, .len = in->len };
     demo_init(&d, clock);
     g_assert_false(save_decode(&demo_section, &d, 2, &r, SAVE_DECODE_CHECK,
                                &err));
@@ -246,7 +247,7 @@ static void test_subsection_version(void)
 
     g_byte_array_append(in, demo_golden, sizeof(demo_golden));
     in->data[in->len - 2] = 2;          /* subsection version 2 > 1 */
-    r = (SaveReader){ in->data, in->len, 0, 0 };
+    r = (SaveReader){ .data = in->data, .len = in->len };
     demo_init(&d, clock);
     g_assert_false(save_decode(&demo_section, &d, 2, &r, SAVE_DECODE_CHECK,
                                &err));

@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Whole-machine device state in QEMU's savevm format. Loading stages
+ * every section (decoded into a scratch copy to check it, its bytes
+ * kept), and applies nothing until the stream has been read to EOF.
+ */
+#include "save/machine-state.h"
+#include "dm/machine-pc.h"
+#include "hw/hw.h"
+#include "hw/pci.h"
+#include "save/stream.h"
+
+#include <string.h>
+
+/* The "timer" section: QEMU's virtual clock, which every timer is on. */
+typedef struct {
+    int64_t cpu_ticks_offset;
+    int64_t cpu_clock_offset;
+    DmClock *clock;
+} SaveClockState;
+
+static gboolean clock_pre_save(void *opaque, GError **errp)
+{
+    SaveClockState *c = opaque;
+
+    c->cpu_ticks_offset = 0;  /* TCG's tick base; stubdm runs no vCPU */
+    c->cpu_clock_offset = dm_clock_now(c->clock);
+    return TRUE;
+}
+
+static gboolean clock_post_load(void *opaque, int version, GError **errp)
+{
+    SaveClockState *c = opaque;
+
+    /* v1 streams carry no clock; the machine keeps its own. */
+    if (version >= 2) {
+        dm_clock_set_now(c->clock, c->cpu_clock_offset);
+    }
+    return TRUE;
+}
+
+static const SaveField clock_fields[] = {
+    SAVE_FIELD_I64(SaveClockState, cpu_ticks_offset),
+    SAVE_FIELD_UNUSED("dummy", 8),
+    SAVE_FIELD_I64_SINCE(SaveClockState, cpu_clock_offset, 2),
+    SAVE_END
+};
+
+static const SaveSection clock_section = {
+    .name = "timer",
+    .version = 2,
+    .minimum_version = 1,
+    .fields = clock_fields,
+    .pre_save = clock_pre_save,
+    .post_load = clock_post_load,
+};
+
+typedef struct {
+    char *idstr;
+    uint32_t instance;
+    const SaveSection *section;
+    void *opaque;
+    size_t size;              /* of *opaque, for scratch copies */
+} SaveEntry;
+
+/* Instance ids old QEMU used (the I/O base); accepted on load only. */
+static const struct {
+    const char *idstr;
+    uint32_t alias;
+} legacy_instances[] = {
+    { "i8254", 0x40 },
+    { "mc146818rtc", 0x70 },
+};
+
+static void entry_clear(gpointer p)
+{
+    g_free(((SaveEntry *)p)->idstr);
+}
+
+/* PCI devices are named by their path: the table's first field says so. */
+static char *device_idstr(const HwDeviceInfo *info, void *state)
+{
+    const SaveField *first = &info->state->fields[0];
+
+    if (first->kind == SAVE_STRUCT && first->nested == &pci_device_section) {
+        const PciDevice *d = (const PciDevice *)((char *)state +
+                                                 first->offset);
+        return g_strdup_printf("0000:00:%02x.%x/%s", d->devfn >> 3,
+                               d->devfn & 7, info->state->name);
+    }
+    return g_strdup(info->state->name);
+}
+
+static GArray *machine_entries(DmMachine *m, SaveClockState *clock)
+{
+    GArray *entries = g_array_new(FALSE, TRUE, sizeof(SaveEntry));
+    SaveEntry e = {
+        .idstr = g_strdup("timer"),
+        .section = &clock_section,
+        .opaque = clock,
+        .size = sizeof(*clock),
+    };
+
+    g_array_set_clear_func(entries, entry_clear);
+    clock->clock = m->clock;
+    g_array_append_val(entries, e);
+    for (guint i = 0; m->devices && i < m->devices->len; i++) {
+        HwDevice *d = g_ptr_array_index(m->devices, i);
+        if (!d->info->state) {
+            continue;
+        }
+        e = (SaveEntry){
+            .idstr = device_idstr(d->info, d->state),
+            .section = d->info->state,
+            .opaque = d->state,
+            .size = d->info->instance_size,
+        };
+        g_array_append_val(entries, e);
+    }
+    return entries;
+}
+
+SaveFormat save_format_for_device_state(const DmMachine *m)
+{
+    /* QEMU's Xen accelerator turns footers off; TCG keeps them on. */
+    SaveFormat f = { .configuration = false,
+                     .footers = m->opts->xen_domid < 0 };
+    return f;
+}
+
+gboolean save_machine_state(DmMachine *m, int fd, const SaveFormat *f,
+                            GError **errp)
+{
+    SaveClockState clock = { 0 };
+    g_autoptr(GArray) entries = machine_entries(m, &clock);
+    g_autoptr(GByteArray) payload = g_byte_array_new();
+    SaveWriter w;
+
+    save_writer_init(&w, fd);
+    save_writer_be32(&w, QEVM_MAGIC);
+    save_writer_be32(&w, QEVM_VERSION);
+    if (f->configuration) {
+        save_writer_u8(&w, QEVM_CONFIGURATION);
+        save_writer_be32(&w, (uint32_t)strlen(m->machine_type));
+        save_writer_bytes(&w, m->machine_type, strlen(m->machine_type));
+    }
+    for (guint i = 0; i < entries->len; i++) {
+        SaveEntry *e = &g_array_index(entries, SaveEntry, i);
+
+        g_byte_array_set_size(payload, 0);
+        if (!save_encode(e->section, e->opaque, payload, errp)) {
+            save_writer_finish(&w, NULL);
+            return FALSE;
+        }
+        save_writer_u8(&w, QEVM_SECTION_FULL);
+        save_writer_be32(&w, i);
+        save_writer_counted(&w, e->idstr);
+        save_writer_be32(&w, e->instance);
+        save_writer_be32(&w, (uint32_t)e->section->version);
+        save_writer_bytes(&w, payload->data, payload->len);
+        if (f->footers) {
+            save_writer_u8(&w, QEVM_FOOTER);
+            save_writer_be32(&w, i);
+        }
+    }
+    save_writer_u8(&w, QEVM_EOF);
+    return save_writer_finish(&w, errp);
+}
+
+typedef struct {
+    SaveEntry *entry;
+    int version;
+    GByteArray *bytes;
+    uint64_t offset;
+} SaveStaged;
+
+static void staged_clear(gpointer p)
+{
+    SaveStaged *s = p;
+
+    if (s->bytes) {
+        g_byte_array_free(s->bytes, TRUE);
+    }
+}
+
+static SaveEntry *find_entry(GArray *entries, const char *idstr,
+                             uint32_t instance)
+{
+    for (guint i = 0; i < entries->len; i++) {
+        SaveEntry *e = &g_array_index(entries, SaveEntry, i);
+        /* Very old QEMU named PCI sections without their path. */
+        bool name = !strcmp(e->idstr, idstr) ||
+                    !strcmp(e->section->name, idstr);
+        bool inst = e->instance == instance;
+
+        for (size_t a = 0; a < G_N_ELEMENTS(legacy_instances); a++) {
+            inst |= !strcmp(legacy_instances[a].idstr, idstr) &&
+                    legacy_instances[a].alias == instance;
+        }
+        if (name && inst) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static gboolean load_configuration(DmMachine *m, SaveInput *in,
+                                   GError **errp)
+{
+    uint32_t len;
+    g_autofree char *name = NULL;
+    uint64_t at = save_input_offset(in);
+
+    if (!save_input_be32(in, &len, errp)) {
+        return FALSE;
+    }
+    if (len > 255) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "configuration section at offset 0x%" G_GINT64_MODIFIER
+                    "x: machine name of %u bytes", at, len);
+        return FALSE;
+    }
+    name = g_malloc0(len + 1);
+    if (!save_input_bytes(in, name, len, errp)) {
+        return FALSE;
+    }
+    /* QEMU compares only the received length: a prefix passes. */
+    if (strncmp(name, m->machine_type, len)) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "configuration section at offset 0x%" G_GINT64_MODIFIER
+                    "x: machine type received is '%s' and local is '%s'",
+                    at, name, m->machine_type);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Reads one FULL section into a stage; nothing live is touched. */
+static gboolean load_full_section(SaveInput *in, GArray *entries,
+                                  GArray *staged, bool *footers,
+                                  GError **errp)
+{
+    uint64_t at = save_input_offset(in) - 1;
+    uint32_t id, instance, version;
+    char idstr[256];
+    SaveEntry *e;
+    SaveStaged st = { 0 };
+    g_autofree void *scratch = NULL;
+    const uint8_t *peek;
+
+    if (!save_input_be32(in, &id, errp) ||
+        !save_input_counted(in, idstr, errp) ||
+        !save_input_be32(in, &instance, errp) ||
+        !save_input_be32(in, &version, errp)) {
+        return FALSE;
+    }
+    e = find_entry(entries, idstr, instance);
+    if (!e) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "section '%s' instance %u at offset 0x%"
+                    G_GINT64_MODIFIER "x: stubdm has no such device",
+                    idstr, instance, at);
+        return FALSE;
+    }
+    for (guint i = 0; i < staged->len; i++) {
+        if (g_array_index(staged, SaveStaged, i).entry == e) {
+            g_set_error(errp, SAVE_ERROR, 0,
+                        "section '%s' at offset 0x%" G_GINT64_MODIFIER
+                        "x: the stream has it twice", idstr, at);
+            return FALSE;
+        }
+    }
+    if ((int)version > e->section->version ||
+        (int)version < e->section->minimum_version) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "section '%s' at offset 0x%" G_GINT64_MODIFIER "x: "
+                    "version %u is %s (stubdm reads %d to %d)", idstr, at,
+                    version, (int)version > e->section->version ?
+                    "newer than stubdm knows" : "too old",
+                    e->section->minimum_version, e->section->version);
+        return FALSE;
+    }
+    st.entry = e;
+    st.version = (int)version;
+    st.offset = save_input_offset(in);
+    st.bytes = g_byte_array_new();
+    scratch = g_memdup2(e->opaque, e->size);
+    g_array_append_val(staged, st);
+    if (!save_input_decode(in, e->section, scratch, (int)version, st.bytes,
+                           errp)) {
+        return FALSE;
+    }
+    /* Footers are on iff the byte after the first payload is 0x7e. */
+    if (save_input_peek(in, 1, &peek) == 1 && peek[0] == QEVM_FOOTER) {
+        uint8_t mark;
+        uint32_t fid;
+        if (!save_input_u8(in, &mark, errp) ||
+            !save_input_be32(in, &fid, errp)) {
+            return FALSE;
+        }
+        if (fid != id) {
+            g_set_error(errp, SAVE_ERROR, 0,
+                        "section '%s': footer at offset 0x%"
+                        G_GINT64_MODIFIER "x names section %u, not %u",
+                        idstr, save_input_offset(in) - 5, fid, id);
+            return FALSE;
+        }
+        *footers = true;
+    } else if (*footers) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "section '%s': missing footer at offset 0x%"
+                    G_GINT64_MODIFIER "x", idstr, save_input_offset(in));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean apply_staged(GArray *staged, GError **errp)
+{
+    for (guint i = 0; i < staged->len; i++) {
+        SaveStaged *st = &g_array_index(staged, SaveStaged, i);
+        SaveReader r = { .data = st->bytes->data, .len = st->bytes->len,
+                         .origin = st->offset };
+
+        if (!save_decode(st->entry->section, st->entry->opaque, st->version,
+                         &r, SAVE_DECODE_APPLY, errp)) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean load_machine_state(DmMachine *m, int fd, GError **errp)
+{
+    SaveClockState clock = { 0 };
+    g_autoptr(GArray) entries = machine_entries(m, &clock);
+    g_autoptr(GArray) staged = g_array_new(FALSE, TRUE, sizeof(SaveStaged));
+    SaveInput in;
+    uint32_t magic, version;
+    bool footers = false;
+    gboolean ok = FALSE;
+
+    g_array_set_clear_func(staged, staged_clear);
+    save_input_init(&in, fd);
+    if (!save_input_be32(&in, &magic, errp) ||
+        !save_input_be32(&in, &version, errp)) {
+        goto out;
+    }
+    if (magic != QEVM_MAGIC) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "not a migration stream (magic 0x%08x at offset 0)",
+                    magic);
+        goto out;
+    }
+    if (version != QEVM_VERSION) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "stream version %u at offset 4 is not supported (only "
+                    "3)", version);
+        goto out;
+    }
+    for (;;) {
+        uint8_t type;
+        uint64_t at = save_input_offset(&in);
+
+        if (!save_input_u8(&in, &type, errp)) {
+            goto out;
+        }
+        if (type == QEVM_EOF) {
+            break;
+        }
+        if (type == QEVM_CONFIGURATION && at == 8) {
+            if (!load_configuration(m, &in, errp)) {
+                goto out;
+            }
+        } else if (type == QEVM_SECTION_FULL) {
+            if (!load_full_section(&in, entries, staged, &footers, errp)) {
+                goto out;
+            }
+        } else if (type >= QEVM_SECTION_START && type <= QEVM_SECTION_END) {
+            g_set_error(errp, SAVE_ERROR, 0,
+                        "live section (RAM) at offset 0x%" G_GINT64_MODIFIER
+                        "x: not supported by this build", at);
+            goto out;
+        } else {
+            g_set_error(errp, SAVE_ERROR, 0,
+                        "unknown record type 0x%02x at offset 0x%"
+                        G_GINT64_MODIFIER "x", type, at);
+            goto out;
+        }
+    }
+    /* Everything was read and checked: now the machine changes. */
+    ok = apply_staged(staged, errp);
+out:
+    save_input_destroy(&in);
+    return ok;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Whole-machine device state: save, and all-or-nothing load. */
+#ifndef SAVE_MACHINE_STATE_H
+#define SAVE_MACHINE_STATE_H
+
+#include "dm/machine.h"
+
+#include <glib.h>
+#include <stdbool.h>
+
+typedef struct SaveFormat {
+    bool configuration;       /* 0x07 section with the machine name */
+    bool footers;             /* 0x7e + section id after each section */
+} SaveFormat;
+
+/* The dialect QEMU 7.2 writes for xen-save-devices-state on this machine. */
+SaveFormat save_format_for_device_state(const DmMachine *m);
+
+/* Writes header, one FULL section per saved device, EOF. */
+gboolean save_machine_state(DmMachine *m, int fd, const SaveFormat *f,
+                            GError **errp);
+
+/*
+ * Reads a whole stream (footers and configuration detected), checks every
+ * section against the machine, and only then applies them. On failure the
+ * machine is exactly as it was and the error names section and offset.
+ */
+gboolean load_machine_state(DmMachine *m, int fd, GError **errp);
+
+#endif
