@@ -55,6 +55,30 @@ static void store_host(void *p, size_t size, uint64_t v)
     }
 }
 
+/* Elements on the wire: fixed, or a varray's count (bounded by capacity). */
+static gboolean element_count(const SaveSection *s, const SaveField *f,
+                              const void *opaque, unsigned *n, GError **errp)
+{
+    uint64_t count;
+
+    if (!f->varray) {
+        *n = f->count;
+        return TRUE;
+    }
+    count = load_host((const char *)opaque + f->count_offset, f->count_size);
+    /* Signed counts below zero are as wrong as counts past capacity. */
+    if ((f->count_size == 4 && (int32_t)count < 0) || count > f->count) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "section '%s': field '%s' has %" G_GINT64_FORMAT
+                    " elements, at most %u fit", s->name, f->name,
+                    f->count_size == 4 ? (int64_t)(int32_t)count
+                                       : (int64_t)count, f->count);
+        return FALSE;
+    }
+    *n = (unsigned)count;
+    return TRUE;
+}
+
 static void put_be(GByteArray *out, uint64_t v, unsigned width)
 {
     uint8_t b[8];
@@ -98,11 +122,15 @@ static gboolean encode_fields(const SaveSection *s, void *opaque,
     }
     for (const SaveField *f = s->fields; f->name; f++) {
         uint8_t *base = (uint8_t *)opaque + f->offset;
+        unsigned n;
 
         if (!field_present(f, opaque, s->version)) {
             continue;
         }
-        for (unsigned i = 0; i < f->count; i++) {
+        if (!element_count(s, f, opaque, &n, errp)) {
+            return FALSE;
+        }
+        for (unsigned i = 0; i < n; i++) {
             uint8_t *p = base + (size_t)i * f->size;
             switch (f->kind) {
             case SAVE_STRUCT:
@@ -243,11 +271,17 @@ gboolean save_decode(const SaveSection *s, void *opaque, int version,
 {
     for (const SaveField *f = s->fields; f->name; f++) {
         uint8_t *base = (uint8_t *)opaque + f->offset;
+        unsigned n;
 
         if (!field_present(f, opaque, version)) {
             continue;
         }
-        for (unsigned i = 0; i < f->count; i++) {
+        if (!element_count(s, f, opaque, &n, errp)) {
+            g_prefix_error(errp, "at offset 0x%" G_GINT64_MODIFIER "x: ",
+                           r->origin + r->pos);
+            return FALSE;
+        }
+        for (unsigned i = 0; i < n; i++) {
             uint8_t *p = base + (size_t)i * f->size;
             const uint8_t *w;
             switch (f->kind) {

@@ -31,22 +31,42 @@ static size_t scalar_size(const SaveField *f)
     }
 }
 
+static unsigned field_count(const SaveField *f, const void *opaque)
+{
+    const uint8_t *p = (const uint8_t *)opaque + f->count_offset;
+    uint64_t n;
+
+    if (!f->varray) {
+        return f->count;
+    }
+    switch (f->count_size) {
+    case 1: n = *p; break;
+    case 2: n = *(const uint16_t *)p; break;
+    case 4: n = *(const uint32_t *)p; break;
+    default: n = *(const uint64_t *)p; break;
+    }
+    return n > f->count ? f->count : (unsigned)n;
+}
+
 size_t save_section_wire_size(const SaveSection *s, void *opaque, int v)
 {
     size_t total = 0;
 
     for (const SaveField *f = s->fields; f->name; f++) {
+        unsigned n;
+
         if (!field_present(f, opaque, v)) {
             continue;
         }
+        n = field_count(f, opaque);
         if (f->kind == SAVE_STRUCT) {
-            for (unsigned i = 0; i < f->count; i++) {
+            for (unsigned i = 0; i < n; i++) {
                 void *elem = (char *)opaque + f->offset + i * f->size;
                 total += save_section_wire_size(f->nested, elem,
                                                 f->nested->version);
             }
         } else {
-            total += scalar_size(f) * f->count;
+            total += scalar_size(f) * n;
         }
     }
     return total;

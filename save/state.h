@@ -46,6 +46,14 @@ typedef struct SaveField {
     int since;                /* first section version carrying it */
     SaveTestFn *test;
     const SaveSection *nested;        /* SAVE_STRUCT */
+    /*
+     * Variable arrays: the element count is another member of the same
+     * struct (read earlier in the payload, or local configuration);
+     * count above is then the capacity, and a larger count is refused.
+     */
+    bool varray;
+    size_t count_offset;
+    size_t count_size;
 } SaveField;
 
 struct SaveSection {
@@ -103,6 +111,22 @@ struct SaveSection {
     SAVE_ARRAY_(T, f, SAVE_U32, uint32_t, n, 0)
 #define SAVE_FIELD_I32_ARRAY_SINCE(T, f, n, v)                              \
     SAVE_ARRAY_(T, f, SAVE_I32, int32_t, n, v)
+
+/* n is the capacity; the wire count is member cnt of T. */
+#define SAVE_VARRAY_(T, f, kind_, type, n, cnt)                             \
+    { .name = #f, .kind = (kind_),                                          \
+      .offset = offsetof(T, f) + SAVE_CHECK_TYPE(T, f, type[n]),            \
+      .size = sizeof(type), .count = (n), .varray = true,                   \
+      .count_offset = offsetof(T, cnt),                                     \
+      .count_size = sizeof(((T *)0)->cnt) }
+#define SAVE_FIELD_I32_VARRAY(T, f, n, cnt)                                 \
+    SAVE_VARRAY_(T, f, SAVE_I32, int32_t, n, cnt)
+#define SAVE_FIELD_STRUCT_VARRAY(T, f, type, n, cnt, section)               \
+    { .name = #f, .kind = SAVE_STRUCT,                                      \
+      .offset = offsetof(T, f) + SAVE_CHECK_TYPE(T, f, type[n]),            \
+      .size = sizeof(type), .count = (n), .nested = &(section),             \
+      .varray = true, .count_offset = offsetof(T, cnt),                     \
+      .count_size = sizeof(((T *)0)->cnt) }
 
 /* Raw bytes (cmos_data, PCI config space). */
 #define SAVE_FIELD_BUFFER(T, f)                                             \

@@ -255,6 +255,53 @@ static void test_subsection_version(void)
     dm_clock_free(clock);
 }
 
+typedef struct {
+    uint8_t n;
+    int32_t v[4];
+} Counted;
+
+static const SaveField counted_fields[] = {
+    SAVE_FIELD_U8(Counted, n),
+    SAVE_FIELD_I32_VARRAY(Counted, v, 4, n),
+    SAVE_END
+};
+
+static const SaveSection counted_section = {
+    .name = "counted",
+    .version = 1,
+    .minimum_version = 1,
+    .fields = counted_fields,
+};
+
+/* A count read earlier in the payload sizes the array; capacity bounds it. */
+static void test_varray(void)
+{
+    static const uint8_t two[] = {
+        0x02,                               /* n */
+        0x00, 0x00, 0x00, 0x07,             /* v[0] */
+        0xff, 0xff, 0xff, 0xf9,             /* v[1] = -7 */
+    };
+    static const uint8_t five[] = { 0x05, 0, 0, 0, 1 };
+    SaveReader r = { .data = two, .len = sizeof(two) };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GByteArray) out = g_byte_array_new();
+    Counted c = { 0 };
+
+    g_assert_true(save_decode(&counted_section, &c, 1, &r, SAVE_DECODE_APPLY,
+                              NULL));
+    g_assert_cmpuint(r.pos, ==, sizeof(two));
+    g_assert_cmpint(c.v[1], ==, -7);
+    g_assert_true(save_encode(&counted_section, &c, out, NULL));
+    g_assert_cmpmem(out->data, out->len, two, sizeof(two));
+    g_assert_cmpuint(save_section_wire_size(&counted_section, &c, 1), ==, 9);
+
+    r = (SaveReader){ .data = five, .len = sizeof(five), .origin = 0x40 };
+    g_assert_false(save_decode(&counted_section, &c, 1, &r,
+                               SAVE_DECODE_CHECK, &err));
+    g_assert_nonnull(strstr(err->message, "has 5 elements, at most 4"));
+    g_assert_nonnull(strstr(err->message, "offset 0x41"));
+}
+
 /* Table sizes of the devices against QEMU 7.2 (qemu-stream.md 4.3-4.5). */
 static void test_device_sizes(void)
 {
@@ -285,6 +332,7 @@ int main(int argc, char **argv)
                     test_unknown_subsection);
     g_test_add_func("/save/codec/subsection-version",
                     test_subsection_version);
+    g_test_add_func("/save/codec/varray", test_varray);
     g_test_add_func("/save/tables/device-sizes", test_device_sizes);
     return g_test_run();
 }
