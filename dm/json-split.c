@@ -57,6 +57,15 @@ void dm_json_splitter_feed(DmJsonSplitter *s, const char *data, size_t len,
         if (s->buf->len == 0 && is_blank(c)) {
             continue;
         }
+        if (c == '\0') {
+            /* A NUL is an error of its own; QEMU's lexer resets on it. */
+            if (s->buf->len && s->depth == 0 && !s->in_string) {
+                emit(s, fn, opaque);
+            }
+            dm_json_splitter_reset(s);
+            fn(opaque, NULL, "JSON parse error, stray NUL byte");
+            continue;
+        }
         if (s->buf->len >= s->limit) {
             g_autofree char *msg =
                 g_strdup_printf("QMP input exceeds %zu bytes", s->limit);
@@ -76,10 +85,13 @@ void dm_json_splitter_feed(DmJsonSplitter *s, const char *data, size_t len,
             }
             continue;
         }
-        if (s->depth == 0 && s->buf->len > 0 && is_blank(c)) {
-            /* End of a bare top-level token. */
+        if (s->depth == 0 && s->buf->len > 0 &&
+            (is_blank(c) || c == '{' || c == '[' || c == '"')) {
+            /* End of a bare top-level token; a following value is new. */
             emit(s, fn, opaque);
-            continue;
+            if (is_blank(c)) {
+                continue;
+            }
         }
         g_string_append_c(s->buf, c);
         switch (c) {

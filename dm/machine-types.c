@@ -3,6 +3,7 @@
 #include "dm/machine-types.h"
 
 #include <glib.h>
+#include <stdio.h>
 #include <string.h>
 
 static const DmMachineType machine_types[] = {
@@ -67,4 +68,18 @@ char *dm_machine_type_names(void)
     }
     g_string_truncate(s, s->len - 2);
     return g_string_free(s, FALSE);
+}
+
+bool dm_machine_type_at_least(const char *name, int major, int minor)
+{
+    const DmMachineType *t = dm_machine_type_find(name);
+    const char *ver;
+    int ma, mi;
+
+    g_assert(t);
+    ver = strrchr(t->name, '-');
+    if (!ver || sscanf(ver + 1, "%d.%d", &ma, &mi) != 2) {
+        return true;
+    }
+    return ma > major || (ma == major && mi >= minor);
 }

@@ -13,6 +13,12 @@ typedef struct DmMachineType {
 
 /* Resolves aliases; NULL when the name is unknown. */
 const DmMachineType *dm_machine_type_find(const char *name);
+/*
+ * Whether a machine type carries QEMU X.Y's behaviour or a later one
+ * (xenfv-4.2 behaves as 4.2, xenfv-3.1 as 3.1).
+ */
+bool dm_machine_type_at_least(const char *name, int major, int minor);
+
 /* A comma-separated list for error messages and --help; caller frees. */
 char *dm_machine_type_names(void);
 

@@ -2,6 +2,7 @@
 /* The QMP commands stubdm answers, with QEMU 7.2's reply shapes. */
 #include "dm/qmp.h"
 #include "dm/chardev.h"
+#include "dm/machine-types.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -140,9 +141,12 @@ static DmJson *cmd_query_cpus_fast(DmMonitor *mon, const DmJson *args,
 
         /* vCPUs run in Xen; this process is the only thread to name. */
         dm_json_object_set_int(cpu, "thread-id", getpid());
-        dm_json_object_set_int(props, "core-id", 0);
+        /* QEMU 6.2 and later machines fill cores before sockets. */
+        bool cores = dm_machine_type_at_least(m->machine_type, 6, 2);
+
+        dm_json_object_set_int(props, "core-id", cores ? i : 0);
         dm_json_object_set_int(props, "thread-id", 0);
-        dm_json_object_set_int(props, "socket-id", i);
+        dm_json_object_set_int(props, "socket-id", cores ? 0 : i);
         dm_json_object_set(cpu, "props", props);
         dm_json_object_set_string(cpu, "qom-path", path);
         dm_json_object_set_int(cpu, "cpu-index", i);
