@@ -256,38 +256,45 @@ static void io_access(DmRegion *r, uint64_t off, uint8_t *buf, unsigned len,
     }
 }
 
-static void region_access(DmRegion *r, uint64_t off, uint8_t *buf,
-                          uint64_t len, bool write)
+/*
+ * One step of an access that starts in r, as QEMU's flatview loop takes
+ * it. Memory is copied up to the end of the flat segment. A device gets
+ * the access at the first byte's region, as wide as its ops allow and
+ * the offset's alignment permits, even past the region's end or where
+ * another region overlays the rest: QEMU does not clamp I/O accesses
+ * (0xcf8 and 0xcf9 overlap on PC chipsets), so "inw 0x92" reads port 92
+ * twice. Returns the bytes handled.
+ */
+static uint64_t region_step(DmRegion *r, uint64_t off, uint8_t *buf,
+                            uint64_t len, uint64_t seg_left, bool write)
 {
     bool trap = r->ops && (write ? r->ops->write != NULL
                                  : r->ops->read != NULL);
 
     if (r->ram && !trap) {
+        uint64_t n = MIN(len, seg_left);
         if (!write) {
-            memcpy(buf, r->ram + off, len);
+            memcpy(buf, r->ram + off, n);
         } else if (!r->readonly) {
-            memcpy(r->ram + off, buf, len);
+            memcpy(r->ram + off, buf, n);
         }
-        return;
+        return n;
     }
     if (!r->ops) {
-        return;
+        return MIN(len, seg_left);
     }
-    while (len) {
-        uint64_t max = r->ops->max_access ? r->ops->max_access : 4;
-        uint64_t l = MIN(len, max);
-        if (!r->ops->unaligned) {
-            uint64_t align = off & -off;
-            if (align && align < l) {
-                l = align;
-            }
+    /* Accepted width (QEMU's valid size, 4 unless wider handlers). */
+    uint64_t max = MAX(4, r->ops->max_access);
+    uint64_t l = MIN(len, max);
+    if (!r->ops->unaligned) {
+        uint64_t align = off & -off;
+        if (align && align < l) {
+            l = align;
         }
-        l = pow2floor(l);
-        io_access(r, off, buf, (unsigned)l, write);
-        off += l;
-        buf += l;
-        len -= l;
     }
+    l = pow2floor(l);
+    io_access(r, off, buf, (unsigned)l, write);
+    return l;
 }
 
 static void space_access(DmSpace *s, uint64_t addr, uint8_t *buf,
@@ -301,18 +308,11 @@ static void space_access(DmSpace *s, uint64_t addr, uint8_t *buf,
 
         if (seg && addr <= seg->last) {
             DmRegion *r = seg->region;
-            uint64_t last = r->base + (r->size - 1);
-            /*
-             * As in QEMU, an access belongs to the region found at its
-             * first byte for as far as that region extends, even where a
-             * higher-priority region overlays the rest (a 32-bit write to
-             * 0xcf8 reaches the config latch despite PIIX3's 0xcf9).
-             */
-            if (last - addr < chunk - 1) {
-                chunk = last - addr + 1;
-            }
+            /* seg_left saturates at len: a segment may end at 2^64. */
+            uint64_t seg_left = seg->last - addr < len - 1 ?
+                                seg->last - addr + 1 : len;
             /* The handler may remap regions; seg is not used after this. */
-            region_access(r, addr - r->base, buf, chunk, write);
+            chunk = region_step(r, addr - r->base, buf, len, seg_left, write);
         } else {
             if ((guint)(i + 1) < s->segments->len) {
                 const Segment *next =
