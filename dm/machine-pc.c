@@ -6,12 +6,23 @@
 #include "dm/machine-pc.h"
 #include "hw/hw.h"
 #include "hw/i440fx.h"
+#include "hw/i8254.h"
+#include "hw/mc146818rtc.h"
 #include "hw/piix3.h"
+#include "hw/piix4-pm.h"
+#include "hw/port92.h"
+#include "hw/xen-platform.h"
 
 static const HwDeviceInfo *const pc_devices[] = {
     /* board devices: keep QEMU's save order */
     &i440fx_info,
     &piix3_info,
+    &mc146818rtc_info,
+    &i8254_info,
+    &port92_info,
+    &piix4_pm_info,
+    /* xenfv only; QEMU creates it after the rest of the board */
+    &xenplat_info,
     NULL,
 };
 
@@ -31,8 +42,12 @@ gboolean dm_machine_pc_build(DmMachine *m, GError **errp)
     m->devices = g_ptr_array_new_with_free_func(board_device_free);
     for (size_t i = 0; pc_devices[i]; i++) {
         const HwDeviceInfo *info = pc_devices[i];
-        HwDevice *d = g_new0(HwDevice, 1);
+        HwDevice *d;
 
+        if (info->present && !info->present(m)) {
+            continue;
+        }
+        d = g_new0(HwDevice, 1);
         d->info = info;
         d->state = g_malloc0(info->instance_size);
         if (info->realize && !info->realize(m, d->state, errp)) {

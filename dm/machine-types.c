@@ -38,9 +38,12 @@ static const DmMachineType machine_types[] = {
     { "pc-i440fx-1.6", NULL, false },
     { "pc-i440fx-1.5", NULL, false },
     { "pc-i440fx-1.4", NULL, false },
-    /* QEMU 7.2's Xen machines: i440FX plus the Xen platform device. */
-    { "xenfv-4.2", "xenfv", true },
-    { "xenfv-3.1", NULL, true },
+    /*
+     * QEMU 7.2's Xen machines: i440FX plus the Xen platform device. The
+     * "xenfv" alias, which libxl passes, stays on 3.1 for migration.
+     */
+    { "xenfv-4.2", NULL, true },
+    { "xenfv-3.1", "xenfv", true },
 };
 
 const DmMachineType *dm_machine_type_find(const char *name)

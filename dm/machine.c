@@ -113,6 +113,7 @@ void dm_machine_free(DmMachine *m)
     }
     g_clear_handle_id(&m->reset_pending, g_source_remove);
     g_clear_handle_id(&m->shutdown_pending, g_source_remove);
+    g_clear_handle_id(&m->suspend_pending, g_source_remove);
     dm_qtest_free(m->qtest);
     dm_machine_pc_destroy(m);
     g_ptr_array_free(m->monitors, TRUE);
@@ -174,7 +175,7 @@ static gboolean machine_incoming(DmMachine *m, const char *uri,
                     "supported", uri);
         return FALSE;
     }
-    ok = load_machine_state(m, fd, errp);
+    ok = load_machine_state(m, fd, NULL, errp);
     close(fd);
     if (!ok) {
         g_prefix_error(errp, "-incoming %s: ", uri);
@@ -413,10 +414,15 @@ static gboolean machine_reset_bh(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/*
+ * Like QEMU's main loop, handle the request before any further guest I/O
+ * is read: at high priority, ahead of the chardev watches.
+ */
 void dm_machine_request_reset(DmMachine *m)
 {
     if (!m->reset_pending) {
-        m->reset_pending = g_idle_add(machine_reset_bh, m);
+        m->reset_pending = g_idle_add_full(G_PRIORITY_HIGH, machine_reset_bh,
+                                            m, NULL);
     }
 }
 
@@ -436,6 +442,38 @@ static gboolean machine_shutdown_bh(gpointer data)
 void dm_machine_request_shutdown(DmMachine *m)
 {
     if (!m->shutdown_pending) {
-        m->shutdown_pending = g_idle_add(machine_shutdown_bh, m);
+        m->shutdown_pending = g_idle_add_full(G_PRIORITY_HIGH,
+                                               machine_shutdown_bh, m,
+                                               NULL);
+    }
+}
+
+/*
+ * QEMU's qemu_system_suspend: the run state and a SUSPEND event, no STOP;
+ * the virtual clock keeps running. QEMU only allows it from "running".
+ */
+void dm_machine_suspend(DmMachine *m)
+{
+    if (m->runstate != DM_RUN_RUNNING) {
+        return;
+    }
+    m->runstate = DM_RUN_SUSPENDED;
+    dm_machine_event(m, "SUSPEND", NULL);
+}
+
+static gboolean machine_suspend_bh(gpointer data)
+{
+    DmMachine *m = data;
+
+    m->suspend_pending = 0;
+    dm_machine_suspend(m);
+    return G_SOURCE_REMOVE;
+}
+
+void dm_machine_request_suspend(DmMachine *m)
+{
+    if (m->runstate != DM_RUN_SUSPENDED && !m->suspend_pending) {
+        m->suspend_pending = g_idle_add_full(G_PRIORITY_HIGH,
+                                              machine_suspend_bh, m, NULL);
     }
 }

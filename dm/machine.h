@@ -73,6 +73,7 @@ typedef struct DmMachine {
     GMainLoop *loop;
     guint reset_pending;
     guint shutdown_pending;
+    guint suspend_pending;
     int exit_status;
     bool exiting;
 } DmMachine;
@@ -109,6 +110,9 @@ void dm_machine_set_pci_link_route(DmMachine *m, unsigned link,
 /* Guest-initiated, handled from the main loop as QEMU does. */
 void dm_machine_request_reset(DmMachine *m);
 void dm_machine_request_shutdown(DmMachine *m);
+/* ACPI S3: a running VM becomes "suspended" (vCPUs stop, clocks run). */
+void dm_machine_request_suspend(DmMachine *m);
+void dm_machine_suspend(DmMachine *m);
 void dm_machine_set_irq_observer(DmMachine *m, DmIrqObserverFn *fn,
                                  void *opaque);
 

@@ -5,21 +5,16 @@
  * emulate is refused by name before anything starts.
  */
 #include "dm/options.h"
+#include "dm/options-int.h"
 #include "dm/dm-error.h"
 #include "dm/keyval.h"
 #include "dm/machine-types.h"
 
 #include <string.h>
 
-#define MIB (UINT64_C(1) << 20)
 #define DEFAULT_RAM_SIZE (128 * MIB)
-/* Xen's HVM_MAX_VCPUS: one ioreq slot per vCPU in a 4 KiB page. */
-#define MAX_VCPUS 128
 /* Domain ids from DOMID_FIRST_RESERVED (0x7ff0) up are special. */
 #define MAX_DOMID 0x7fef
-
-typedef gboolean OptFn(DmOptions *o, const char *opt, const char *arg,
-                       GError **errp);
 
 typedef struct {
     const char *name;
@@ -28,7 +23,7 @@ typedef struct {
     const char *help;
 } OptDef;
 
-static void chardev_config_free(gpointer p)
+void dm_chardev_config_free(gpointer p)
 {
     DmChardevConfig *c = p;
 
@@ -36,8 +31,6 @@ static void chardev_config_free(gpointer p)
     g_free(c->path);
     g_free(c);
 }
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(DmChardevConfig, chardev_config_free)
 
 static void monitor_config_free(gpointer p)
 {
@@ -55,7 +48,7 @@ DmOptions *dm_options_new(void)
     o->ram_size = DEFAULT_RAM_SIZE;
     o->smp_cpus = 1;
     o->smp_max_cpus = 1;
-    o->chardevs = g_ptr_array_new_with_free_func(chardev_config_free);
+    o->chardevs = g_ptr_array_new_with_free_func(dm_chardev_config_free);
     o->monitors = g_ptr_array_new_with_free_func(monitor_config_free);
     return o;
 }
@@ -91,7 +84,7 @@ DmChardevConfig *dm_options_find_chardev(DmOptions *o, const char *id)
     return NULL;
 }
 
-static gboolean bad_value(GError **errp, const char *opt, const char *arg,
+gboolean dm_opt_bad_value(GError **errp, const char *opt, const char *arg,
                           const char *why)
 {
     g_set_error(errp, DM_ERROR, DM_ERROR_INVALID, "-%s %s: %s", opt, arg,
@@ -99,29 +92,30 @@ static gboolean bad_value(GError **errp, const char *opt, const char *arg,
     return FALSE;
 }
 
-static gboolean not_emulated(GError **errp, const char *opt, const char *arg,
+gboolean dm_opt_not_emulated(GError **errp, const char *opt, const char *arg,
                              const char *what)
 {
     g_set_error(errp, DM_ERROR, DM_ERROR_NOT_EMULATED,
-                "-%s %s: %s is not emulated by stubdm", opt, arg, what);
+                "-%s%s%s: %s is not emulated by stubdm", opt,
+                arg && *arg ? " " : "", arg ? arg : "", what);
     return FALSE;
 }
 
-static GPtrArray *parse_kv(const char *opt, const char *arg,
+GPtrArray *dm_opt_parse_kv(const char *opt, const char *arg,
                            const char *implied, GError **errp)
 {
     GError *err = NULL;
     GPtrArray *kv = dm_keyval_parse(arg, implied, &err);
 
     if (!kv) {
-        bad_value(errp, opt, arg, err->message);
+        dm_opt_bad_value(errp, opt, arg, err->message);
         g_error_free(err);
     }
     return kv;
 }
 
 /* Fails on any key not in the NULL-terminated list. */
-static gboolean check_keys(GPtrArray *kv, const char *const *known,
+gboolean dm_opt_check_keys(GPtrArray *kv, const char *const *known,
                            const char *opt, const char *arg, GError **errp)
 {
     for (guint i = 0; i < kv->len; i++) {
@@ -135,13 +129,13 @@ static gboolean check_keys(GPtrArray *kv, const char *const *known,
             g_autofree char *why =
                 g_strdup_printf("unknown parameter '%s' (known: %s)", e->key,
                                 list);
-            return bad_value(errp, opt, arg, why);
+            return dm_opt_bad_value(errp, opt, arg, why);
         }
     }
     return TRUE;
 }
 
-static gboolean get_bool(GPtrArray *kv, const char *key, bool *out,
+gboolean dm_opt_get_bool(GPtrArray *kv, const char *key, bool *out,
                          const char *opt, const char *arg, GError **errp)
 {
     const char *v = dm_keyval_get(kv, key);
@@ -150,7 +144,7 @@ static gboolean get_bool(GPtrArray *kv, const char *key, bool *out,
         g_autofree char *why =
             g_strdup_printf("parameter '%s' expects on or off, not '%s'", key,
                             v);
-        return bad_value(errp, opt, arg, why);
+        return dm_opt_bad_value(errp, opt, arg, why);
     }
     return TRUE;
 }
@@ -184,413 +178,18 @@ static gboolean opt_xen_domid(DmOptions *o, const char *opt, const char *arg,
     uint64_t v;
 
     if (!dm_keyval_parse_u64(arg, &v) || v > MAX_DOMID) {
-        return bad_value(errp, opt, arg,
+        return dm_opt_bad_value(errp, opt, arg,
                          "expected a domain id from 0 to 32751");
     }
     o->xen_domid = (int)v;
     return TRUE;
 }
 
-static gboolean set_accel(DmOptions *o, const char *opt, const char *arg,
-                          const char *accel, GError **errp)
-{
-    /* QEMU takes a fallback list ("xen:tcg"); stubdm uses the first. */
-    g_auto(GStrv) list = g_strsplit(accel, ":", 0);
-
-    if (!strcmp(list[0], "xen") || !strcmp(list[0], "qtest")) {
-        g_free(o->accel);
-        o->accel = g_strdup(list[0]);
-        return TRUE;
-    }
-    if (!strcmp(list[0], "tcg") || !strcmp(list[0], "kvm")) {
-        return not_emulated(errp, opt, arg,
-                            "CPU execution (stubdm runs no vCPUs; use xen "
-                            "or qtest)");
-    }
-    return bad_value(errp, opt, arg, "unknown accelerator (known: xen, qtest)");
-}
-
-static gboolean opt_accel(DmOptions *o, const char *opt, const char *arg,
-                          GError **errp)
-{
-    static const char *const known[] = { "accel", NULL };
-    g_autoptr(GPtrArray) kv = parse_kv(opt, arg, "accel", errp);
-
-    if (!kv || !check_keys(kv, known, opt, arg, errp)) {
-        return FALSE;
-    }
-    return set_accel(o, opt, arg, dm_keyval_get(kv, "accel"), errp);
-}
-
-static gboolean opt_machine(DmOptions *o, const char *opt, const char *arg,
-                            GError **errp)
-{
-    static const char *const known[] = {
-        "type", "accel", "suppress-vmdesc", "max-ram-below-4g",
-        "igd-passthru", NULL
-    };
-    g_autoptr(GPtrArray) kv = parse_kv(opt, arg, "type", errp);
-    const char *type, *accel, *below;
-    bool igd = false;
-
-    if (!kv || !check_keys(kv, known, opt, arg, errp)) {
-        return FALSE;
-    }
-    type = dm_keyval_get(kv, "type");
-    if (type) {
-        const DmMachineType *t = dm_machine_type_find(type);
-        if (!t) {
-            g_autofree char *names = dm_machine_type_names();
-            g_autofree char *why =
-                g_strdup_printf("unknown machine type '%s' (known: %s)", type,
-                                names);
-            return bad_value(errp, opt, arg, why);
-        }
-        g_free(o->machine_type);
-        o->machine_type = g_strdup(t->name);
-    }
-    accel = dm_keyval_get(kv, "accel");
-    if (accel && !set_accel(o, opt, arg, accel, errp)) {
-        return FALSE;
-    }
-    if (!get_bool(kv, "suppress-vmdesc", &o->suppress_vmdesc, opt, arg,
-                  errp) ||
-        !get_bool(kv, "igd-passthru", &igd, opt, arg, errp)) {
-        return FALSE;
-    }
-    if (igd) {
-        return not_emulated(errp, opt, arg, "IGD passthrough");
-    }
-    below = dm_keyval_get(kv, "max-ram-below-4g");
-    if (below) {
-        uint64_t v;
-        if (!dm_keyval_parse_size(below, 1, &v) ||
-            v > (UINT64_C(1) << 32)) {
-            return bad_value(errp, opt, arg,
-                             "max-ram-below-4g expects a size up to 4G");
-        }
-        o->max_ram_below_4g = v;
-    }
-    return TRUE;
-}
-
-static gboolean opt_m(DmOptions *o, const char *opt, const char *arg,
-                      GError **errp)
-{
-    static const char *const known[] = { "size", "slots", "maxmem", NULL };
-    g_autoptr(GPtrArray) kv = parse_kv(opt, arg, "size", errp);
-    const char *size;
-    uint64_t v;
-
-    if (!kv || !check_keys(kv, known, opt, arg, errp)) {
-        return FALSE;
-    }
-    size = dm_keyval_get(kv, "size");
-    if (!size) {
-        return TRUE;
-    }
-    /* Bare numbers are MiB, as in QEMU. */
-    if (!dm_keyval_parse_size(size, MIB, &v) || v < 2 * MIB ||
-        v > (UINT64_C(1) << 40)) {
-        return bad_value(errp, opt, arg,
-                         "expected a RAM size from 2M to 1T (bare numbers are "
-                         "MiB)");
-    }
-    o->ram_size = v;
-    return TRUE;
-}
-
-static gboolean get_count(GPtrArray *kv, const char *key, unsigned *out,
-                          const char *opt, const char *arg, GError **errp)
-{
-    const char *v = dm_keyval_get(kv, key);
-    uint64_t n;
-
-    if (!v) {
-        return TRUE;
-    }
-    if (!dm_keyval_parse_u64(v, &n) || n < 1 || n > MAX_VCPUS) {
-        g_autofree char *why =
-            g_strdup_printf("'%s' expects a count from 1 to %d", key,
-                            MAX_VCPUS);
-        return bad_value(errp, opt, arg, why);
-    }
-    *out = (unsigned)n;
-    return TRUE;
-}
-
-static gboolean opt_smp(DmOptions *o, const char *opt, const char *arg,
-                        GError **errp)
-{
-    static const char *const known[] = {
-        "cpus", "maxcpus", "sockets", "dies", "cores", "threads", NULL
-    };
-    g_autoptr(GPtrArray) kv = parse_kv(opt, arg, "cpus", errp);
-    unsigned cpus = 1, max = 0, sockets = 1, dies = 1, cores = 1, threads = 1;
-
-    if (!kv || !check_keys(kv, known, opt, arg, errp) ||
-        !get_count(kv, "cpus", &cpus, opt, arg, errp) ||
-        !get_count(kv, "maxcpus", &max, opt, arg, errp) ||
-        !get_count(kv, "sockets", &sockets, opt, arg, errp) ||
-        !get_count(kv, "dies", &dies, opt, arg, errp) ||
-        !get_count(kv, "cores", &cores, opt, arg, errp) ||
-        !get_count(kv, "threads", &threads, opt, arg, errp)) {
-        return FALSE;
-    }
-    if (!max) {
-        max = cpus;
-    }
-    if (max < cpus) {
-        return bad_value(errp, opt, arg, "maxcpus is below cpus");
-    }
-    o->smp_cpus = cpus;
-    o->smp_max_cpus = max;
-    return TRUE;
-}
-
-static gboolean opt_name(DmOptions *o, const char *opt, const char *arg,
-                         GError **errp)
-{
-    static const char *const known[] = {
-        "guest", "process", "debug-threads", NULL
-    };
-    g_autoptr(GPtrArray) kv = parse_kv(opt, arg, "guest", errp);
-    bool threads;
-
-    if (!kv || !check_keys(kv, known, opt, arg, errp) ||
-        !get_bool(kv, "debug-threads", &threads, opt, arg, errp)) {
-        return FALSE;
-    }
-    if (dm_keyval_get(kv, "guest")) {
-        g_free(o->name);
-        o->name = g_strdup(dm_keyval_get(kv, "guest"));
-    }
-    return TRUE;
-}
-
-static gboolean opt_boot(DmOptions *o, const char *opt, const char *arg,
-                         GError **errp)
-{
-    static const char *const known[] = {
-        "order", "once", "menu", "splash", "splash-time", "reboot-timeout",
-        "strict", NULL
-    };
-    g_autoptr(GPtrArray) kv = parse_kv(opt, arg, "order", errp);
-    const char *keys[] = { "order", "once" };
-
-    if (!kv || !check_keys(kv, known, opt, arg, errp)) {
-        return FALSE;
-    }
-    for (size_t k = 0; k < G_N_ELEMENTS(keys); k++) {
-        const char *v = dm_keyval_get(kv, keys[k]);
-        for (const char *c = v; c && *c; c++) {
-            if (*c < 'a' || *c > 'p') {
-                return bad_value(errp, opt, arg,
-                                 "boot devices are letters a to p");
-            }
-        }
-    }
-    /* Under Xen hvmloader and the firmware choose the boot device. */
-    g_free(o->boot_order);
-    o->boot_order = g_strdup(dm_keyval_get(kv, "order"));
-    return TRUE;
-}
-
-static bool chardev_id_taken(DmOptions *o, const char *id)
-{
-    return dm_options_find_chardev(o, id) != NULL;
-}
-
-static gboolean add_socket_chardev(DmOptions *o, const char *opt,
-                                   const char *arg, const char *id,
-                                   GPtrArray *kv, GError **errp)
-{
-    static const char *const known[] = {
-        "backend", "id", "path", "fd", "server", "wait", "nowait", "abstract",
-        "tight", "reconnect", "logfile", "logappend", "mux", NULL
-    };
-    g_autoptr(DmChardevConfig) c = NULL;
-    const char *path = dm_keyval_get(kv, "path");
-    const char *fd = dm_keyval_get(kv, "fd");
-    bool abstract = false;
-
-    if (!check_keys(kv, known, opt, arg, errp)) {
-        return FALSE;
-    }
-    c = g_new0(DmChardevConfig, 1);
-    c->id = g_strdup(id);
-    c->kind = DM_CHARDEV_SOCKET;
-    c->fd = -1;
-    c->wait = true;
-    if (!get_bool(kv, "server", &c->server, opt, arg, errp) ||
-        !get_bool(kv, "wait", &c->wait, opt, arg, errp) ||
-        !get_bool(kv, "abstract", &abstract, opt, arg, errp)) {
-        return FALSE;
-    }
-    if (dm_keyval_get(kv, "nowait")) {
-        c->wait = false;
-    }
-    if (abstract || dm_keyval_get(kv, "reconnect") ||
-        dm_keyval_get(kv, "logfile") || dm_keyval_get(kv, "mux")) {
-        return not_emulated(errp, opt, arg,
-                            "this socket option (abstract, reconnect, "
-                            "logfile, mux)");
-    }
-    if (!!path == !!fd) {
-        return bad_value(errp, opt, arg,
-                         "a socket chardev needs exactly one of path= and "
-                         "fd=");
-    }
-    if (fd) {
-        uint64_t n;
-        if (!dm_keyval_parse_u64(fd, &n) || n > G_MAXINT) {
-            return bad_value(errp, opt, arg, "fd= expects a descriptor number");
-        }
-        c->fd = (int)n;
-    } else {
-        if (!*path || strlen(path) >= 108) {
-            return bad_value(errp, opt, arg,
-                             "path= must be 1 to 107 bytes (the unix socket "
-                             "limit)");
-        }
-        c->path = g_strdup(path);
-    }
-    g_ptr_array_add(o->chardevs, g_steal_pointer(&c));
-    return TRUE;
-}
-
-static gboolean opt_chardev(DmOptions *o, const char *opt, const char *arg,
-                            GError **errp)
-{
-    g_autoptr(GPtrArray) kv = parse_kv(opt, arg, "backend", errp);
-    const char *backend, *id;
-
-    if (!kv) {
-        return FALSE;
-    }
-    backend = dm_keyval_get(kv, "backend");
-    id = dm_keyval_get(kv, "id");
-    if (!id || !*id) {
-        return bad_value(errp, opt, arg, "a chardev needs id=");
-    }
-    if (chardev_id_taken(o, id)) {
-        g_autofree char *why = g_strdup_printf("chardev id '%s' is used twice",
-                                               id);
-        return bad_value(errp, opt, arg, why);
-    }
-    if (!backend || strcmp(backend, "socket")) {
-        g_autofree char *what =
-            g_strdup_printf("the '%s' chardev backend (stubdm has sockets "
-                            "only)", backend ? backend : "");
-        return not_emulated(errp, opt, arg, what);
-    }
-    return add_socket_chardev(o, opt, arg, id, kv, errp);
-}
-
-static gboolean opt_mon(DmOptions *o, const char *opt, const char *arg,
-                        GError **errp)
-{
-    static const char *const known[] = { "chardev", "mode", "pretty", NULL };
-    g_autoptr(GPtrArray) kv = parse_kv(opt, arg, "chardev", errp);
-    const char *mode;
-    DmMonitorConfig *m;
-    bool pretty = false;
-
-    if (!kv || !check_keys(kv, known, opt, arg, errp) ||
-        !get_bool(kv, "pretty", &pretty, opt, arg, errp)) {
-        return FALSE;
-    }
-    mode = dm_keyval_get(kv, "mode");
-    if (!mode || !strcmp(mode, "readline")) {
-        return not_emulated(errp, opt, arg,
-                            "the human monitor (use mode=control)");
-    }
-    if (strcmp(mode, "control")) {
-        return bad_value(errp, opt, arg, "mode= expects control");
-    }
-    if (!dm_keyval_get(kv, "chardev")) {
-        return bad_value(errp, opt, arg, "a monitor needs chardev=");
-    }
-    m = g_new0(DmMonitorConfig, 1);
-    m->chardev = g_strdup(dm_keyval_get(kv, "chardev"));
-    m->pretty = pretty;
-    g_ptr_array_add(o->monitors, m);
-    return TRUE;
-}
-
-/*
- * QEMU's short chardev syntax used by -qmp and -qtest: "unix:PATH[,opts]"
- * or "stdio".
- */
-static gboolean add_legacy_chardev(DmOptions *o, const char *opt,
-                                   const char *arg, const char *id,
-                                   GError **errp)
-{
-    g_autoptr(GPtrArray) kv = NULL;
-    DmKeyval *first;
-
-    if (!strcmp(arg, "stdio")) {
-        DmChardevConfig *c = g_new0(DmChardevConfig, 1);
-        c->id = g_strdup(id);
-        c->kind = DM_CHARDEV_STDIO;
-        c->fd = -1;
-        g_ptr_array_add(o->chardevs, c);
-        return TRUE;
-    }
-    if (!g_str_has_prefix(arg, "unix:")) {
-        return not_emulated(errp, opt, arg,
-                            "this chardev (stubdm takes unix:PATH or stdio)");
-    }
-    kv = parse_kv(opt, arg + 5, "path", errp);
-    if (!kv) {
-        return FALSE;
-    }
-    first = kv->len ? g_ptr_array_index(kv, 0) : NULL;
-    if (!first || strcmp(first->key, "path")) {
-        return bad_value(errp, opt, arg, "unix: needs a path");
-    }
-    return add_socket_chardev(o, opt, arg, id, kv, errp);
-}
-
-static gboolean opt_qmp(DmOptions *o, const char *opt, const char *arg,
-                        GError **errp)
-{
-    g_autofree char *id = NULL;
-    DmMonitorConfig *m;
-
-    for (unsigned n = 0; !id; n++) {
-        id = g_strdup_printf("compat_monitor%u", n);
-        if (chardev_id_taken(o, id)) {
-            g_clear_pointer(&id, g_free);
-        }
-    }
-    if (!add_legacy_chardev(o, opt, arg, id, errp)) {
-        return FALSE;
-    }
-    m = g_new0(DmMonitorConfig, 1);
-    m->chardev = g_strdup(id);
-    g_ptr_array_add(o->monitors, m);
-    return TRUE;
-}
-
-static gboolean opt_qtest(DmOptions *o, const char *opt, const char *arg,
-                          GError **errp)
-{
-    if (o->qtest_chardev) {
-        return bad_value(errp, opt, arg, "only one -qtest is allowed");
-    }
-    if (!add_legacy_chardev(o, opt, arg, "qtest", errp)) {
-        return FALSE;
-    }
-    o->qtest_chardev = g_strdup("qtest");
-    return TRUE;
-}
-
-static gboolean set_string(char **field, const char *opt, const char *arg,
+gboolean dm_opt_set_string(char **field, const char *opt, const char *arg,
                            GError **errp)
 {
     if (!*arg) {
-        return bad_value(errp, opt, "''", "expected a non-empty value");
+        return dm_opt_bad_value(errp, opt, "''", "expected a non-empty value");
     }
     g_free(*field);
     *field = g_strdup(arg);
@@ -601,13 +200,13 @@ static gboolean opt_string(DmOptions *o, const char *opt, const char *arg,
                            GError **errp)
 {
     if (!strcmp(opt, "qtest-log")) {
-        return set_string(&o->qtest_log, opt, arg, errp);
+        return dm_opt_set_string(&o->qtest_log, opt, arg, errp);
     } else if (!strcmp(opt, "runas")) {
-        return set_string(&o->runas, opt, arg, errp);
+        return dm_opt_set_string(&o->runas, opt, arg, errp);
     } else if (!strcmp(opt, "chroot")) {
-        return set_string(&o->chroot_dir, opt, arg, errp);
+        return dm_opt_set_string(&o->chroot_dir, opt, arg, errp);
     } else if (!strcmp(opt, "pidfile")) {
-        return set_string(&o->pidfile, opt, arg, errp);
+        return dm_opt_set_string(&o->pidfile, opt, arg, errp);
     }
     /* -k: a keymap only matters to a display, and stubdm has none. */
     return TRUE;
@@ -621,20 +220,20 @@ static gboolean opt_incoming(DmOptions *o, const char *opt, const char *arg,
     } else if (g_str_has_prefix(arg, "fd:")) {
         uint64_t fd;
         if (!dm_keyval_parse_u64(arg + 3, &fd) || fd > G_MAXINT) {
-            return bad_value(errp, opt, arg, "fd: expects a descriptor number");
+            return dm_opt_bad_value(errp, opt, arg, "fd: expects a descriptor number");
         }
     } else if (g_str_has_prefix(arg, "unix:") ||
                g_str_has_prefix(arg, "exec:") ||
                g_str_has_prefix(arg, "file:")) {
         if (!arg[5]) {
-            return bad_value(errp, opt, arg, "the URI needs a path or command");
+            return dm_opt_bad_value(errp, opt, arg, "the URI needs a path or command");
         }
     } else {
-        return bad_value(errp, opt, arg,
+        return dm_opt_bad_value(errp, opt, arg,
                          "expected defer, fd:N, unix:PATH, file:PATH or "
                          "exec:COMMAND");
     }
-    return set_string(&o->incoming, opt, arg, errp);
+    return dm_opt_set_string(&o->incoming, opt, arg, errp);
 }
 
 /* "none" is the only value stubdm can honour for these. */
@@ -659,7 +258,7 @@ static gboolean opt_none_only(DmOptions *o, const char *opt, const char *arg,
     }
     for (size_t i = 0; i < G_N_ELEMENTS(what); i++) {
         if (!strcmp(what[i].opt, opt)) {
-            return not_emulated(errp, opt, arg, what[i].what);
+            return dm_opt_not_emulated(errp, opt, arg, what[i].what);
         }
     }
     g_assert_not_reached();
@@ -671,13 +270,13 @@ static gboolean opt_device(DmOptions *o, const char *opt, const char *arg,
     g_autofree char *driver = g_strndup(arg, strcspn(arg, ","));
     g_autofree char *what = g_strdup_printf("device '%s'", driver);
 
-    return not_emulated(errp, opt, arg, what);
+    return dm_opt_not_emulated(errp, opt, arg, what);
 }
 
 static gboolean opt_drive(DmOptions *o, const char *opt, const char *arg,
                           GError **errp)
 {
-    g_autoptr(GPtrArray) kv = parse_kv(opt, arg, "file", errp);
+    g_autoptr(GPtrArray) kv = dm_opt_parse_kv(opt, arg, "file", errp);
     const char *iface;
     g_autofree char *what = NULL;
 
@@ -686,7 +285,7 @@ static gboolean opt_drive(DmOptions *o, const char *opt, const char *arg,
     }
     iface = dm_keyval_get(kv, "if");
     what = g_strdup_printf("a disk on interface '%s'", iface ? iface : "ide");
-    return not_emulated(errp, opt, arg, what);
+    return dm_opt_not_emulated(errp, opt, arg, what);
 }
 
 static gboolean opt_refuse(DmOptions *o, const char *opt, const char *arg,
@@ -721,7 +320,7 @@ static gboolean opt_refuse(DmOptions *o, const char *opt, const char *arg,
 
     for (size_t i = 0; i < G_N_ELEMENTS(what); i++) {
         if (!strcmp(what[i].opt, opt)) {
-            return not_emulated(errp, opt, arg ? arg : "", what[i].what);
+            return dm_opt_not_emulated(errp, opt, arg ? arg : "", what[i].what);
         }
     }
     g_assert_not_reached();
@@ -729,13 +328,14 @@ static gboolean opt_refuse(DmOptions *o, const char *opt, const char *arg,
 
 static const OptDef option_table[] = {
     { "xen-domid", "N", opt_xen_domid, "serve Xen domain N" },
-    { "machine", "TYPE[,KEY=VALUE...]", opt_machine,
-      "machine type; keys: accel, suppress-vmdesc, max-ram-below-4g" },
-    { "M", "TYPE[,KEY=VALUE...]", opt_machine, "same as -machine" },
-    { "accel", "xen|qtest", opt_accel, "what drives the devices" },
-    { "m", "SIZE", opt_m, "guest RAM size (MiB unless suffixed)" },
-    { "smp", "N[,maxcpus=M]", opt_smp, "number of vCPUs" },
-    { "name", "NAME", opt_name, "guest name" },
+    { "machine", "TYPE[,KEY=VALUE...]", dm_opt_machine,
+      "machine type; keys: accel, suppress-vmdesc, max-ram-below-4g, "
+      "unemulated=refuse|skip" },
+    { "M", "TYPE[,KEY=VALUE...]", dm_opt_machine, "same as -machine" },
+    { "accel", "xen|qtest", dm_opt_accel, "what drives the devices" },
+    { "m", "SIZE", dm_opt_m, "guest RAM size (MiB unless suffixed)" },
+    { "smp", "N[,maxcpus=M]", dm_opt_smp, "number of vCPUs" },
+    { "name", "NAME", dm_opt_name, "guest name" },
     { "S", NULL, opt_flag, "do not start the VM (wait for 'cont')" },
     { "no-shutdown", NULL, opt_flag,
       "stay alive after a guest poweroff (status \"shutdown\")" },
@@ -751,15 +351,17 @@ static const OptDef option_table[] = {
     { "net", "none", opt_none_only, "no network card (the only choice)" },
     { "vga", "none", opt_none_only, "no VGA card (the only choice)" },
     { "k", "LANG", opt_string, "accepted; keymaps need a display" },
-    { "boot", "[order=]DRIVES[,...]", opt_boot,
+    { "boot", "[order=]DRIVES[,...]", dm_opt_boot,
       "boot order (the firmware decides under Xen)" },
+    { "rtc", "base=utc|localtime|DATE[,clock=host|vm][,driftfix=none]",
+      dm_opt_rtc, "RTC start (DATE: 2006-06-17[T16:01:21]) and clock" },
     { "chardev", "socket,id=ID,path=PATH|fd=N[,server=on|off][,wait=on|off]",
-      opt_chardev, "a unix socket character device" },
-    { "mon", "chardev=ID,mode=control[,pretty=on]", opt_mon,
+      dm_opt_chardev, "a unix socket character device" },
+    { "mon", "chardev=ID,mode=control[,pretty=on]", dm_opt_mon,
       "a QMP monitor on a chardev" },
-    { "qmp", "unix:PATH[,server=on,wait=off]", opt_qmp,
+    { "qmp", "unix:PATH[,server=on,wait=off]", dm_opt_qmp,
       "a QMP monitor on a unix socket" },
-    { "qtest", "unix:PATH|stdio", opt_qtest,
+    { "qtest", "unix:PATH|stdio", dm_opt_qtest,
       "serve the qtest protocol (connects to PATH)" },
     { "qtest-log", "FILE", opt_string, "log qtest traffic to FILE" },
     { "incoming", "defer|fd:N|unix:PATH|file:PATH|exec:CMD", opt_incoming,

@@ -21,6 +21,13 @@ typedef struct DmChardevConfig {
     bool wait;
 } DmChardevConfig;
 
+/* -rtc base=: where the guest's RTC starts. */
+typedef enum {
+    DM_RTC_BASE_UTC,          /* the host's UTC time (the default) */
+    DM_RTC_BASE_LOCALTIME,    /* the host's local time, as UTC fields */
+    DM_RTC_BASE_DATE,         /* rtc_base_date */
+} DmRtcBase;
+
 typedef struct DmMonitorConfig {
     char *chardev;
     bool pretty;
@@ -31,6 +38,8 @@ typedef struct DmOptions {
     char *machine_type;       /* canonical name, aliases resolved */
     char *accel;              /* "xen" or "qtest"; NULL: from the rest */
     bool suppress_vmdesc;
+    /* -machine unemulated=skip: loads drop sections of devices stubdm lacks */
+    bool unemulated_skip;
     uint64_t max_ram_below_4g;        /* 0: the machine's default */
     uint64_t ram_size;
     unsigned smp_cpus;
@@ -40,6 +49,9 @@ typedef struct DmOptions {
     bool no_shutdown;
     bool no_acpi;
     char *boot_order;
+    DmRtcBase rtc_base;
+    int64_t rtc_base_date;    /* DM_RTC_BASE_DATE: seconds since 1970 UTC */
+    bool rtc_clock_vm;        /* -rtc clock=vm: guest time stops with the VM */
     GPtrArray *chardevs;      /* DmChardevConfig */
     GPtrArray *monitors;      /* DmMonitorConfig */
     char *qtest_chardev;      /* id of the chardev qtest talks on, or NULL */

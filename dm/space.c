@@ -283,8 +283,8 @@ static uint64_t region_step(DmRegion *r, uint64_t off, uint8_t *buf,
     if (!r->ops) {
         return MIN(len, seg_left);
     }
-    /* Accepted width (QEMU's valid size, 4 unless wider handlers). */
-    uint64_t max = MAX(4, r->ops->max_access);
+    uint64_t max = r->ops->valid_max ? r->ops->valid_max
+                                     : MAX(4, r->ops->max_access);
     uint64_t l = MIN(len, max);
     if (!r->ops->unaligned) {
         uint64_t align = off & -off;

@@ -14,6 +14,11 @@ typedef struct DmRegionOps {
     /* Access widths the handlers take; others are split or widened. */
     unsigned min_access;      /* 0 means 1 */
     unsigned max_access;      /* 0 means 4 */
+    /*
+     * Widest access taken as one before the rest is looked up again
+     * (QEMU's valid size); 0 means 4, or max_access when that is wider.
+     */
+    unsigned valid_max;
     bool unaligned;           /* handlers accept accesses not size-aligned */
 } DmRegionOps;
 

@@ -12,6 +12,11 @@
 typedef struct HwDeviceInfo {
     const char *name;
     size_t instance_size;
+    /*
+     * Whether this machine has the device (machine type, -no-acpi...);
+     * NULL: always. The board skips a device that is not present.
+     */
+    bool (*present)(DmMachine *m);
     /* Maps the device's regions, arms its timers; NULL: nothing to do. */
     gboolean (*realize)(DmMachine *m, void *dev, GError **errp);
     /* Power-on values; also run on system_reset. */

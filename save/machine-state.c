@@ -6,8 +6,11 @@
  */
 #include "save/machine-state.h"
 #include "dm/machine-pc.h"
+#include "dm/machine-types.h"
 #include "hw/hw.h"
+#include "hw/i440fx.h"
 #include "hw/pci.h"
+#include "save/foreign/foreign.h"
 #include "save/stream.h"
 
 #include <string.h>
@@ -109,6 +112,21 @@ static GArray *machine_entries(DmMachine *m, SaveClockState *clock)
         if (!d->info->state) {
             continue;
         }
+        /*
+         * QEMU 5.1 and newer save the 0xcf8 latch as "PCIHost", just
+         * before the host bridge (x-config-reg-migration-enabled).
+         */
+        if (d->info == &i440fx_info && dm_machine_type_find(m->machine_type) &&
+            dm_machine_type_at_least(m->machine_type, 5, 1)) {
+            I440fx *host = d->state;
+            e = (SaveEntry){
+                .idstr = g_strdup(pci_host_section.name),
+                .section = &pci_host_section,
+                .opaque = host->bus,
+                .size = sizeof(*host->bus),
+            };
+            g_array_append_val(entries, e);
+        }
         e = (SaveEntry){
             .idstr = device_idstr(d->info, d->state),
             .section = d->info->state,
@@ -183,6 +201,17 @@ static void staged_clear(gpointer p)
     }
 }
 
+/* One load: what was staged, what was skipped, where the stream is. */
+typedef struct {
+    DmMachine *m;
+    GArray *entries;          /* SaveEntry */
+    GArray *staged;           /* SaveStaged, applied at EOF */
+    GPtrArray *skipped;       /* idstrs of unemulated devices, unique */
+    GHashTable *skipped_seen; /* "idstr#instance" */
+    bool footers;
+    char last[256];           /* idstr of the last complete section */
+} SaveLoad;
+
 static SaveEntry *find_entry(GArray *entries, const char *idstr,
                              uint32_t instance)
 {
@@ -235,67 +264,69 @@ static gboolean load_configuration(DmMachine *m, SaveInput *in,
     return TRUE;
 }
 
-/* Reads one FULL section into a stage; nothing live is touched. */
-static gboolean load_full_section(SaveInput *in, GArray *entries,
-                                  GArray *staged, bool *footers,
-                                  GError **errp)
+/* Where a record that could not be read would have been. */
+static void prefix_record(SaveLoad *l, const char *what, uint64_t at,
+                          GError **errp)
 {
-    uint64_t at = save_input_offset(in) - 1;
-    uint32_t id, instance, version;
-    char idstr[256];
-    SaveEntry *e;
-    SaveStaged st = { 0 };
-    g_autofree void *scratch = NULL;
-    const uint8_t *peek;
-
-    if (!save_input_be32(in, &id, errp) ||
-        !save_input_counted(in, idstr, errp) ||
-        !save_input_be32(in, &instance, errp) ||
-        !save_input_be32(in, &version, errp)) {
-        return FALSE;
+    if (l->last[0]) {
+        g_prefix_error(errp, "%s at offset 0x%" G_GINT64_MODIFIER
+                       "x (after section '%s'): ", what, at, l->last);
+    } else {
+        g_prefix_error(errp, "%s at offset 0x%" G_GINT64_MODIFIER "x: ",
+                       what, at);
     }
-    e = find_entry(entries, idstr, instance);
-    if (!e) {
+}
+
+/*
+ * A section no device of this machine has: with unemulated=skip and a
+ * table to parse it by, read it into a scratch copy and drop it.
+ */
+static const SaveSection *unemulated_section(SaveLoad *l, const char *idstr,
+                                             uint32_t instance, uint64_t at,
+                                             GError **errp)
+{
+    const SaveSection *s = save_foreign_find(idstr, NULL);
+    g_autofree char *key = NULL;
+
+    if (!s) {
         g_set_error(errp, SAVE_ERROR, 0,
                     "section '%s' instance %u at offset 0x%"
-                    G_GINT64_MODIFIER "x: stubdm has no such device",
-                    idstr, instance, at);
-        return FALSE;
+                    G_GINT64_MODIFIER "x: unknown section (no device of "
+                    "machine %s has it, and stubdm does not know its "
+                    "layout)", idstr, instance, at, l->m->machine_type);
+        return NULL;
     }
-    for (guint i = 0; i < staged->len; i++) {
-        if (g_array_index(staged, SaveStaged, i).entry == e) {
-            g_set_error(errp, SAVE_ERROR, 0,
-                        "section '%s' at offset 0x%" G_GINT64_MODIFIER
-                        "x: the stream has it twice", idstr, at);
-            return FALSE;
-        }
-    }
-    if ((int)version > e->section->version ||
-        (int)version < e->section->minimum_version) {
+    if (!l->m->opts->unemulated_skip) {
         g_set_error(errp, SAVE_ERROR, 0,
-                    "section '%s' at offset 0x%" G_GINT64_MODIFIER "x: "
-                    "version %u is %s (stubdm reads %d to %d)", idstr, at,
-                    version, (int)version > e->section->version ?
-                    "newer than stubdm knows" : "too old",
-                    e->section->minimum_version, e->section->version);
-        return FALSE;
+                    "section '%s' instance %u at offset 0x%"
+                    G_GINT64_MODIFIER "x: stubdm does not emulate this "
+                    "device; -machine ...,unemulated=skip would skip its "
+                    "sections and load the rest", idstr, instance, at);
+        return NULL;
     }
-    st.entry = e;
-    st.version = (int)version;
-    st.offset = save_input_offset(in);
-    st.bytes = g_byte_array_new();
-    scratch = g_memdup2(e->opaque, e->size);
-    g_array_append_val(staged, st);
-    if (!save_input_decode(in, e->section, scratch, (int)version, st.bytes,
-                           errp)) {
-        return FALSE;
+    key = g_strdup_printf("%s#%u", idstr, instance);
+    if (!g_hash_table_add(l->skipped_seen, g_steal_pointer(&key))) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "section '%s' instance %u at offset 0x%"
+                    G_GINT64_MODIFIER "x: the stream has it twice", idstr,
+                    instance, at);
+        return NULL;
     }
+    return s;
+}
+
+static gboolean load_footer(SaveInput *in, const char *idstr, uint32_t id,
+                            bool *footers, GError **errp)
+{
+    const uint8_t *peek;
+
     /* Footers are on iff the byte after the first payload is 0x7e. */
     if (save_input_peek(in, 1, &peek) == 1 && peek[0] == QEVM_FOOTER) {
         uint8_t mark;
         uint32_t fid;
         if (!save_input_u8(in, &mark, errp) ||
             !save_input_be32(in, &fid, errp)) {
+            g_prefix_error(errp, "section '%s': footer: ", idstr);
             return FALSE;
         }
         if (fid != id) {
@@ -315,6 +346,106 @@ static gboolean load_full_section(SaveInput *in, GArray *entries,
     return TRUE;
 }
 
+/* Reads one FULL section into a stage (or skips it); nothing live moves. */
+static gboolean load_full_section(SaveLoad *l, SaveInput *in, GError **errp)
+{
+    uint64_t at = save_input_offset(in) - 1;
+    uint32_t id, instance, version;
+    char idstr[256];
+    SaveEntry *e;
+    const SaveSection *section;
+    SaveStaged st = { 0 };
+    g_autofree void *scratch = NULL;
+
+    if (!save_input_be32(in, &id, errp) ||
+        !save_input_counted(in, idstr, errp)) {
+        prefix_record(l, "section header", at, errp);
+        return FALSE;
+    }
+    if (!save_input_be32(in, &instance, errp) ||
+        !save_input_be32(in, &version, errp)) {
+        g_prefix_error(errp, "section '%s' at offset 0x%" G_GINT64_MODIFIER
+                       "x: header: ", idstr, at);
+        return FALSE;
+    }
+    e = find_entry(l->entries, idstr, instance);
+    if (e) {
+        section = e->section;
+        for (guint i = 0; i < l->staged->len; i++) {
+            if (g_array_index(l->staged, SaveStaged, i).entry == e) {
+                g_set_error(errp, SAVE_ERROR, 0,
+                            "section '%s' at offset 0x%" G_GINT64_MODIFIER
+                            "x: the stream has it twice", idstr, at);
+                return FALSE;
+            }
+        }
+    } else {
+        section = unemulated_section(l, idstr, instance, at, errp);
+        if (!section) {
+            return FALSE;
+        }
+    }
+    if ((int)version > section->version ||
+        (int)version < section->minimum_version) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "section '%s' at offset 0x%" G_GINT64_MODIFIER "x: "
+                    "version %u is %s (stubdm reads %d to %d)", idstr, at,
+                    version, (int)version > section->version ?
+                    "newer than stubdm knows" : "too old",
+                    section->minimum_version, section->version);
+        return FALSE;
+    }
+    if (e) {
+        st.entry = e;
+        st.version = (int)version;
+        st.offset = save_input_offset(in);
+        st.bytes = g_byte_array_new();
+        scratch = g_memdup2(e->opaque, e->size);
+        g_array_append_val(l->staged, st);
+    } else {
+        scratch = save_foreign_scratch_new(section, l->m->machine_type);
+    }
+    if (!save_input_decode(in, section, scratch, (int)version, st.bytes,
+                           errp)) {
+        g_prefix_error(errp, "section '%s' instance %u at offset 0x%"
+                       G_GINT64_MODIFIER "x: ", idstr, instance, at);
+        return FALSE;
+    }
+    if (!load_footer(in, idstr, id, &l->footers, errp)) {
+        return FALSE;
+    }
+    if (!e && !g_ptr_array_find_with_equal_func(l->skipped, idstr,
+                                                g_str_equal, NULL)) {
+        g_ptr_array_add(l->skipped, g_strdup(idstr));
+    }
+    g_strlcpy(l->last, idstr, sizeof(l->last));
+    return TRUE;
+}
+
+/* RAM and other iterative sections: not yet; say which and where. */
+static void refuse_live_section(SaveLoad *l, SaveInput *in, uint8_t type,
+                                uint64_t at, GError **errp)
+{
+    uint32_t id = 0;
+    char idstr[256] = "";
+    GError *err = NULL;
+
+    if (save_input_be32(in, &id, &err) && type == QEVM_SECTION_START) {
+        save_input_counted(in, idstr, &err);
+    }
+    if (err) {
+        g_propagate_error(errp, err);
+        prefix_record(l, "live section header", at, errp);
+        return;
+    }
+    g_set_error(errp, SAVE_ERROR, 0,
+                "section '%s' (id %u, live, record type 0x%02x) at offset "
+                "0x%" G_GINT64_MODIFIER "x: RAM and other live sections are "
+                "not supported yet; stubdm loads device state only, as "
+                "xen-save-devices-state writes it",
+                idstr[0] ? idstr : "?", id, type, at);
+}
+
 static gboolean apply_staged(GArray *staged, GError **errp)
 {
     for (guint i = 0; i < staged->len; i++) {
@@ -330,67 +461,97 @@ static gboolean apply_staged(GArray *staged, GError **errp)
     return TRUE;
 }
 
-gboolean load_machine_state(DmMachine *m, int fd, GError **errp)
+static gboolean load_records(SaveLoad *l, SaveInput *in, GError **errp)
 {
-    SaveClockState clock = { 0 };
-    g_autoptr(GArray) entries = machine_entries(m, &clock);
-    g_autoptr(GArray) staged = g_array_new(FALSE, TRUE, sizeof(SaveStaged));
-    SaveInput in;
     uint32_t magic, version;
-    bool footers = false;
-    gboolean ok = FALSE;
 
-    g_array_set_clear_func(staged, staged_clear);
-    save_input_init(&in, fd);
-    if (!save_input_be32(&in, &magic, errp) ||
-        !save_input_be32(&in, &version, errp)) {
-        goto out;
+    if (!save_input_be32(in, &magic, errp) ||
+        !save_input_be32(in, &version, errp)) {
+        g_prefix_error(errp, "stream header: ");
+        return FALSE;
     }
     if (magic != QEVM_MAGIC) {
         g_set_error(errp, SAVE_ERROR, 0,
                     "not a migration stream (magic 0x%08x at offset 0)",
                     magic);
-        goto out;
+        return FALSE;
     }
     if (version != QEVM_VERSION) {
         g_set_error(errp, SAVE_ERROR, 0,
                     "stream version %u at offset 4 is not supported (only "
                     "3)", version);
-        goto out;
+        return FALSE;
     }
     for (;;) {
         uint8_t type;
-        uint64_t at = save_input_offset(&in);
+        uint64_t at = save_input_offset(in);
 
-        if (!save_input_u8(&in, &type, errp)) {
-            goto out;
+        if (!save_input_u8(in, &type, errp)) {
+            prefix_record(l, "record", at, errp);
+            return FALSE;
         }
         if (type == QEVM_EOF) {
-            break;
+            return TRUE;
         }
         if (type == QEVM_CONFIGURATION && at == 8) {
-            if (!load_configuration(m, &in, errp)) {
-                goto out;
+            if (!load_configuration(l->m, in, errp)) {
+                return FALSE;
             }
         } else if (type == QEVM_SECTION_FULL) {
-            if (!load_full_section(&in, entries, staged, &footers, errp)) {
-                goto out;
+            if (!load_full_section(l, in, errp)) {
+                return FALSE;
             }
         } else if (type >= QEVM_SECTION_START && type <= QEVM_SECTION_END) {
-            g_set_error(errp, SAVE_ERROR, 0,
-                        "live section (RAM) at offset 0x%" G_GINT64_MODIFIER
-                        "x: not supported by this build", at);
-            goto out;
+            refuse_live_section(l, in, type, at, errp);
+            return FALSE;
         } else {
-            g_set_error(errp, SAVE_ERROR, 0,
-                        "unknown record type 0x%02x at offset 0x%"
-                        G_GINT64_MODIFIER "x", type, at);
-            goto out;
+            g_set_error(errp, SAVE_ERROR, 0, "unknown record type 0x%02x",
+                        type);
+            prefix_record(l, "record", at, errp);
+            return FALSE;
         }
     }
-    /* Everything was read and checked: now the machine changes. */
-    ok = apply_staged(staged, errp);
-out:
+}
+
+gboolean load_machine_state(DmMachine *m, int fd, GPtrArray **skipped,
+                            GError **errp)
+{
+    SaveClockState clock = { 0 };
+    g_autoptr(GArray) entries = machine_entries(m, &clock);
+    g_autoptr(GArray) staged = g_array_new(FALSE, TRUE, sizeof(SaveStaged));
+    g_autoptr(GPtrArray) dropped = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
+                                                       g_str_equal, g_free,
+                                                       NULL);
+    SaveLoad l = {
+        .m = m,
+        .entries = entries,
+        .staged = staged,
+        .skipped = dropped,
+        .skipped_seen = seen,
+    };
+    SaveInput in;
+    gboolean ok;
+
+    g_array_set_clear_func(staged, staged_clear);
+    save_input_init(&in, fd);
+    /* Everything is read and checked before the machine changes. */
+    ok = load_records(&l, &in, errp) && apply_staged(staged, errp);
     save_input_destroy(&in);
-    return ok;
+    if (!ok) {
+        return FALSE;
+    }
+    if (dropped->len) {
+        g_autoptr(GString) list = g_string_new(NULL);
+        for (guint i = 0; i < dropped->len; i++) {
+            g_string_append_printf(list, "%s%s", i ? ", " : "",
+                                   (char *)g_ptr_array_index(dropped, i));
+        }
+        g_printerr("stubdm: skipped sections of devices it does not "
+                   "emulate: %s\n", list->str);
+    }
+    if (skipped) {
+        *skipped = g_steal_pointer(&dropped);
+    }
+    return TRUE;
 }

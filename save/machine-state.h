@@ -24,7 +24,14 @@ gboolean save_machine_state(DmMachine *m, int fd, const SaveFormat *f,
  * Reads a whole stream (footers and configuration detected), checks every
  * section against the machine, and only then applies them. On failure the
  * machine is exactly as it was and the error names section and offset.
+ *
+ * A section of a device the machine lacks is refused, unless the machine
+ * was started with -machine unemulated=skip and stubdm knows the layout
+ * (save/foreign/): then it is parsed and dropped. After a good load the
+ * dropped idstrs are listed on stderr and, when skipped is not NULL,
+ * returned there (unique, in stream order; caller unrefs).
  */
-gboolean load_machine_state(DmMachine *m, int fd, GError **errp);
+gboolean load_machine_state(DmMachine *m, int fd, GPtrArray **skipped,
+                            GError **errp);
 
 #endif

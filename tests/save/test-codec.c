@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The state-table codec against hand-written bytes (QEMU vmstate rules). */
+#include "test-save.h"
+
 #include "dm/clock.h"
 #include "hw/i440fx.h"
 #include "hw/piix3.h"
@@ -320,9 +322,8 @@ static void test_device_sizes(void)
                      ==, 4);
 }
 
-int main(int argc, char **argv)
+void test_codec_register(void)
 {
-    g_test_init(&argc, &argv, NULL);
     g_test_add_func("/save/codec/golden-save", test_golden_save);
     g_test_add_func("/save/codec/golden-load", test_golden_load);
     g_test_add_func("/save/codec/check-mode", test_check_mode_leaves_timers);
@@ -334,5 +335,4 @@ int main(int argc, char **argv)
                     test_subsection_version);
     g_test_add_func("/save/codec/varray", test_varray);
     g_test_add_func("/save/tables/device-sizes", test_device_sizes);
-    return g_test_run();
 }
