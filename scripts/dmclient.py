@@ -16,7 +16,8 @@ class DeviceModel:
     """Spawns a device model that connects to our qtest socket and serves
     QMP on a socket it creates, as QEMU's qtest harness does."""
 
-    def __init__(self, binary, extra_args, accel, machine="pc-i440fx-7.2"):
+    def __init__(self, binary, extra_args, accel, machine="pc-i440fx-7.2",
+                 pass_fds=()):
         self.dir = tempfile.mkdtemp(prefix="stubdm-client-")
         self.qtest_path = os.path.join(self.dir, "qtest.sock")
         self.qmp_path = os.path.join(self.dir, "qmp.sock")
@@ -37,7 +38,7 @@ class DeviceModel:
         self.t_exec = time.perf_counter()
         self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL,
-                                     stderr=self.stderr)
+                                     stderr=self.stderr, pass_fds=pass_fds)
         self.qmp = None
         self.qtest = None
         self.events = []
@@ -64,6 +65,7 @@ class DeviceModel:
                 if time.perf_counter() > deadline:
                     raise TimeoutError("no QMP socket at " + self.qmp_path)
                 time.sleep(0.0002)
+        self.qmp_sock = s
         self.qmp = s.makefile("rwb", buffering=0)
         greeting = self._qmp_line()
         elapsed = time.perf_counter() - self.t_exec
@@ -87,6 +89,21 @@ class DeviceModel:
         if args:
             msg["arguments"] = args
         self.qmp.write(json.dumps(msg).encode() + b"\r\n")
+        while True:
+            reply = self._qmp_line()
+            if "event" in reply:
+                self.events.append(reply)
+                continue
+            return reply
+
+    def qmp_cmd_with_fd(self, fd, name, **args):
+        """As libxl's add-fd: the descriptor rides on the first byte."""
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        data = json.dumps(msg).encode() + b"\r\n"
+        socket.send_fds(self.qmp_sock, [data[:1]], [fd])
+        self.qmp.write(data[1:])
         while True:
             reply = self._qmp_line()
             if "event" in reply:
