@@ -14,8 +14,8 @@ typedef struct DmKeyval {
 
 /*
  * Splits str into pairs. A first element without '=' is stored under
- * implied_key (if implied_key is NULL that is an error). The array owns
- * its pairs.
+ * implied_key; with no implied key it is a bare flag like any later one.
+ * The array owns its pairs.
  */
 GPtrArray *dm_keyval_parse(const char *str, const char *implied_key,
                            GError **errp);

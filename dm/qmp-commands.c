@@ -194,34 +194,34 @@ static DmJson *cmd_empty_list(DmMonitor *mon, const DmJson *args,
 
 static const DmQmpArg qmp_capabilities_args[] = {
     { "enable", DM_QMP_ARG_ANY, true },
-    { NULL },
+    { .name = NULL },
 };
 
 static const DmQmpArg query_blockstats_args[] = {
     { "query-nodes", DM_QMP_ARG_BOOL, true },
-    { NULL },
+    { .name = NULL },
 };
 
 static const DmQmpArg add_fd_args[] = {
     { "fdset-id", DM_QMP_ARG_INT, true },
     { "opaque", DM_QMP_ARG_STR, true },
-    { NULL },
+    { .name = NULL },
 };
 
 static const DmQmpArg save_devices_args[] = {
     { "filename", DM_QMP_ARG_STR, false },
     { "live", DM_QMP_ARG_BOOL, true },
-    { NULL },
+    { .name = NULL },
 };
 
 static const DmQmpArg load_devices_args[] = {
     { "filename", DM_QMP_ARG_STR, false },
-    { NULL },
+    { .name = NULL },
 };
 
 static const DmQmpArg dirty_log_args[] = {
     { "enable", DM_QMP_ARG_BOOL, false },
-    { NULL },
+    { .name = NULL },
 };
 
 static const DmQmpCommand commands[] = {

@@ -132,7 +132,7 @@ static bool arg_has_type(const DmJson *v, DmQmpArgType t)
 static gboolean check_args(const DmQmpCommand *cmd, const DmJson *args,
                            GError **errp)
 {
-    static const DmQmpArg no_args[] = { { NULL } };
+    static const DmQmpArg no_args[] = { { .name = NULL } };
     const DmQmpArg *spec = cmd->args ? cmd->args : no_args;
 
     for (size_t i = 0; i < dm_json_length(args); i++) {

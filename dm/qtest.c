@@ -189,11 +189,14 @@ static void cmd_read(DmQtest *q, char **w, unsigned n)
         qtest_reply(q, "FAIL size must not be 0\n");
         return;
     }
+    static const char digits[] = "0123456789abcdef";
+
     data = g_malloc(len);
     dm_space_read_buf(q->machine->mem, addr, data, len);
     hex = g_string_sized_new(2 * len + 2);
     for (uint64_t i = 0; i < len; i++) {
-        g_string_append_printf(hex, "%02x", data[i]);
+        g_string_append_c(hex, digits[data[i] >> 4]);
+        g_string_append_c(hex, digits[data[i] & 15]);
     }
     qtest_reply(q, "OK 0x%s\n", hex->str);
 }
