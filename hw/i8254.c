@@ -503,8 +503,10 @@ static const struct {
     { "gate", offsetof(I8254Channel, gate), 1 },
 };
 
-static gboolean i8254_check(const I8254 *s, GError **errp)
+static gboolean i8254_check(void *opaque, int version, GError **errp)
 {
+    const I8254 *s = opaque;
+
     for (unsigned i = 0; i < 3; i++) {
         const I8254Channel *ch = &s->channels[i];
 
@@ -534,9 +536,6 @@ static gboolean i8254_post_load(void *opaque, int version, GError **errp)
     I8254 *s = opaque;
     int64_t next = s->channels[0].next_transition_time;
 
-    if (!i8254_check(s, errp)) {
-        return FALSE;
-    }
     if (next != -1 && !s->irq_disabled) {
         dm_timer_mod(&s->irq_timer, next);
     } else {
@@ -596,6 +595,7 @@ static const SaveSection i8254_section = {
     .version = 3,
     .minimum_version = 2,
     .fields = i8254_fields,
+    .check = i8254_check,
     .post_load = i8254_post_load,
 };
 

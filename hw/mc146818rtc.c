@@ -698,16 +698,22 @@ static gboolean rtc_pre_save(void *opaque, GError **errp)
     return TRUE;
 }
 
-static gboolean rtc_post_load(void *opaque, int version, GError **errp)
+static gboolean rtc_check(void *opaque, int version, GError **errp)
 {
-    Mc146818Rtc *s = opaque;
-    int64_t now;
+    const Mc146818Rtc *s = opaque;
 
     if (s->cmos_index > 0x7f) {       /* port 0x70 never stores bit 7 */
         g_set_error(errp, SAVE_ERROR, 0,
                     "field 'cmos_index' = %u out of range", s->cmos_index);
         return FALSE;
     }
+    return TRUE;
+}
+
+static gboolean rtc_post_load(void *opaque, int version, GError **errp)
+{
+    Mc146818Rtc *s = opaque;
+    int64_t now;
     /* The timers as loaded, then QEMU's adjustments. */
     rtc_timer_set(s, &s->periodic_tick, &s->periodic_timer,
                   s->periodic_timer, true);
@@ -778,6 +784,7 @@ static const SaveSection rtc_section = {
     .fields = rtc_fields,
     .subsections = rtc_subsections,
     .pre_save = rtc_pre_save,
+    .check = rtc_check,
     .post_load = rtc_post_load,
 };
 

@@ -210,6 +210,9 @@ void pci_device_reset(PciDevice *d)
     }
     pci_update_irq_disabled(d, was_disabled);
     pci_update_mappings(d);
+    for (int i = 0; i < PCI_CONFIG_SIZE; i++) {
+        d->fixed[i] = d->config[i] & d->cmask[i];
+    }
 }
 
 uint32_t pci_default_read_config(PciDevice *d, uint32_t addr, unsigned len)
@@ -305,6 +308,41 @@ static bool pci_irq_state_valid(void *opaque, int version)
 }
 
 /*
+ * QEMU's rules for a loaded PCIDevice: version 0..2, INTx levels 0 or 1,
+ * and the identity bits (ids, class, header type...) that are neither
+ * writable nor write-1-to-clear must be this device's.
+ */
+static gboolean pci_device_check(void *opaque, int version, GError **errp)
+{
+    const PciDevice *d = opaque;
+
+    if (d->version_id < 0 || d->version_id > 2) {
+        g_set_error(errp, SAVE_ERROR, 0, "field 'version_id' = %d out of "
+                    "range 0..2", d->version_id);
+        return FALSE;
+    }
+    for (int i = 0; i < PCI_NUM_PINS; i++) {
+        if (d->irq_state[i] != 0 && d->irq_state[i] != 1) {
+            g_set_error(errp, SAVE_ERROR, 0, "field 'irq_state[%d]' = %d is "
+                        "not 0 or 1", i, d->irq_state[i]);
+            return FALSE;
+        }
+    }
+    for (int i = 0; i < PCI_CONFIG_SIZE; i++) {
+        uint8_t checked = d->cmask[i] & ~d->wmask[i] & ~d->w1cmask[i];
+        if ((d->config[i] ^ d->fixed[i]) & checked) {
+            g_set_error(errp, SAVE_ERROR, 0,
+                        "config byte 0x%02x is 0x%02x, %s 00:%02x.%x has "
+                        "0x%02x there (a different device)", i,
+                        d->config[i], d->name, d->devfn >> 3, d->devfn & 7,
+                        d->fixed[i]);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/*
  * QEMU's nested "PCIDevice" vmstate. It is always read at our own version
  * (2), so irq_state is always there.
  */
@@ -322,4 +360,5 @@ const SaveSection pci_device_section = {
     .version = 2,
     .minimum_version = 1,
     .fields = pci_device_fields,
+    .check = pci_device_check,
 };

@@ -58,6 +58,7 @@ struct PciDevice {
     uint8_t wmask[PCI_CONFIG_SIZE];   /* bits the guest may write */
     uint8_t w1cmask[PCI_CONFIG_SIZE]; /* bits a written 1 clears */
     uint8_t cmask[PCI_CONFIG_SIZE];   /* bits a loaded stream must match */
+    uint8_t fixed[PCI_CONFIG_SIZE];   /* their values, taken at reset */
     PciBar bars[PCI_NUM_BARS];
     PciBus *bus;
     uint8_t devfn;

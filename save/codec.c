@@ -347,6 +347,13 @@ gboolean save_decode(const SaveSection *s, void *opaque, int version,
     if (!decode_subsections(s, opaque, r, mode, errp)) {
         return FALSE;
     }
+    if (mode == SAVE_DECODE_CHECK && s->check &&
+        !s->check(opaque, version, errp)) {
+        g_prefix_error(errp, "section '%s' v%d (payload up to offset 0x%"
+                       G_GINT64_MODIFIER "x): ", s->name, version,
+                       r->origin + r->pos);
+        return FALSE;
+    }
     if (mode == SAVE_DECODE_APPLY && s->post_load &&
         !s->post_load(opaque, version, errp)) {
         g_prefix_error(errp, "section '%s' v%d: ", s->name, version);

@@ -65,6 +65,12 @@ struct SaveSection {
     const SaveSection *const *subsections;    /* NULL-terminated, or NULL */
     bool (*needed)(void *opaque);
     gboolean (*pre_save)(void *opaque, GError **errp);
+    /*
+     * Validates a decoded copy before anything is applied (QEMU's
+     * VMSTATE_VALIDATE and "must match" fields); a refusal here leaves
+     * the machine untouched.
+     */
+    gboolean (*check)(void *opaque, int version, GError **errp);
     /* Runs after the whole stream was checked; derives what is not saved. */
     gboolean (*post_load)(void *opaque, int version, GError **errp);
 };

@@ -318,17 +318,19 @@ static void test_state_post_load(Pit *f, gconstpointer data)
     g_assert_true(decode(f, buf, sizeof(buf), 3, SAVE_DECODE_APPLY, NULL));
     g_assert_false(dm_timer_pending(&f->pit->irq_timer));
 
+    /* Impossible values are refused while checking, before any apply. */
     for (unsigned i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autoptr(GError) err = NULL;
-        g_autofree char *want = g_strdup_printf("section 'i8254' v3: %s",
-                                                bad[i].message);
 
         memcpy(buf, golden_v3, sizeof(buf));
         buf[bad[i].offset] = bad[i].value;
-        g_assert_false(decode(f, buf, sizeof(buf), 3, SAVE_DECODE_APPLY,
+        g_assert_false(decode(f, buf, sizeof(buf), 3, SAVE_DECODE_CHECK,
                               &err));
         g_assert_error(err, SAVE_ERROR, 0);
-        g_assert_cmpstr(err->message, ==, want);
+        g_assert_true(g_str_has_prefix(err->message,
+                                       "section 'i8254' v3 (payload up to "
+                                       "offset 0x6c): "));
+        g_assert_nonnull(strstr(err->message, bad[i].message));
         /* Whatever was stored, the next access must not divide by 0. */
         read_all(f, buf, 6);
     }

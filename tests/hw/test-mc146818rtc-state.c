@@ -171,12 +171,17 @@ static void test_state_bad_index(Rtc *f, gconstpointer data)
     g_autoptr(GError) err = NULL;
     uint8_t buf[sizeof(golden_v3)];
 
+    SaveReader r = { .data = buf, .len = sizeof(buf) };
+
     memcpy(buf, golden_v3, sizeof(buf));
     buf[128] = 0x80;
-    g_assert_false(decode(f, buf, sizeof(buf), 3, &err));
+    /* Refused while checking, before anything is applied. */
+    g_assert_false(save_decode(mc146818rtc_info.state, f->rtc, 3, &r,
+                               SAVE_DECODE_CHECK, &err));
     g_assert_error(err, SAVE_ERROR, 0);
-    g_assert_cmpstr(err->message, ==, "section 'mc146818rtc' v3: field "
-                    "'cmos_index' = 128 out of range");
+    g_assert_cmpstr(err->message, ==, "section 'mc146818rtc' v3 (payload "
+                    "up to offset 0xf5): field 'cmos_index' = 128 out of "
+                    "range");
 }
 
 /* An RTC with an alarm, UIE, a written time and a phase in the second. */
