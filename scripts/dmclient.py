@@ -4,12 +4,34 @@
 Used by the demonstration and the benchmarks; it drives both peers with the
 same code so figures compare like with like.
 """
+import argparse
 import json
 import os
+import shutil
+import sys
 import socket
 import subprocess
 import tempfile
 import time
+
+
+def interop_args(description):
+    """Arguments of an interop test (--stubdm, --qemu); exits with FAIL
+    unless the reference QEMU 7.2 is there: such a test never skips."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--stubdm", default=os.environ.get("STUBDM",
+                                                       "build/dm/stubdm"))
+    ap.add_argument("--qemu", default="qemu-system-x86_64")
+    args = ap.parse_args()
+    if not shutil.which(args.qemu):
+        sys.exit("FAIL: this test needs %s 7.2 (Debian package "
+                 "qemu-system-x86)" % args.qemu)
+    version = subprocess.run([args.qemu, "--version"], capture_output=True,
+                             text=True, check=True).stdout
+    if "version 7.2" not in version:
+        sys.exit("FAIL: the reference is QEMU 7.2, found: %s"
+                 % version.splitlines()[0])
+    return args
 
 
 class DeviceModel:

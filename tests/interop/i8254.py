@@ -23,19 +23,16 @@ them in binary, stubdm in decimal (hw/i8254.c).
 
 Exits non-zero on any difference or when qemu-system-x86_64 is missing.
 """
-import argparse
 import concurrent.futures
 import os
-import shutil
 import struct
-import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
                                 "scripts"))
-from dmclient import DeviceModel  # noqa: E402
+from dmclient import DeviceModel, interop_args  # noqa: E402
 
 PIT = 0x40
 PIT_CW = 0x43
@@ -356,19 +353,7 @@ def compare(label, lines, a, b, failures):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--stubdm", default=os.environ.get("STUBDM",
-                                                       "build/dm/stubdm"))
-    ap.add_argument("--qemu", default="qemu-system-x86_64")
-    args = ap.parse_args()
-    if not shutil.which(args.qemu):
-        sys.exit("FAIL: this test needs %s 7.2 (Debian package "
-                 "qemu-system-x86)" % args.qemu)
-    version = subprocess.run([args.qemu, "--version"], capture_output=True,
-                             text=True, check=True).stdout
-    if "version 7.2" not in version:
-        sys.exit("FAIL: the reference is QEMU 7.2, found: %s"
-                 % version.splitlines()[0])
+    args = interop_args(__doc__)
 
     lines = sequence()
     failures = []

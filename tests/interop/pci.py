@@ -15,15 +15,12 @@ without SMM (PIIX4 config 0x5b). QEMU's board also has the IDE function
 00:01.1, which stubdm does not emulate; it is left out of the comparison
 and must read as absent from stubdm. Exits non-zero on any difference or without qemu-system-x86_64.
 """
-import argparse
 import os
-import shutil
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
                                 "scripts"))
-from dmclient import DeviceModel  # noqa: E402
+from dmclient import DeviceModel, interop_args  # noqa: E402
 
 MACHINES = ["pc-i440fx-7.2", "pc-i440fx-3.1"]
 FUNCTIONS = [(0, 0), (1, 0), (1, 3)]          # host bridge, PIIX3, PIIX4 PM
@@ -124,19 +121,7 @@ def run(binary, accel, machine, steps):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--stubdm", default=os.environ.get("STUBDM",
-                                                       "build/dm/stubdm"))
-    ap.add_argument("--qemu", default="qemu-system-x86_64")
-    args = ap.parse_args()
-    if not shutil.which(args.qemu):
-        sys.exit("FAIL: this test needs %s 7.2 (Debian package "
-                 "qemu-system-x86)" % args.qemu)
-    version = subprocess.run([args.qemu, "--version"], capture_output=True,
-                             text=True, check=True).stdout
-    if "version 7.2" not in version:
-        sys.exit("FAIL: the reference is QEMU 7.2, found: %s"
-                 % version.splitlines()[0])
+    args = interop_args(__doc__)
 
     failures = 0
     steps = sequence()

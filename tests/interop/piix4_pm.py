@@ -20,7 +20,6 @@ run state, exit status.
 
 Exits non-zero on any difference or when qemu-system-x86_64 is missing.
 """
-import argparse
 import os
 import re
 import select
@@ -32,7 +31,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
                                 "scripts"))
-from dmclient import DeviceModel  # noqa: E402
+from dmclient import DeviceModel, interop_args  # noqa: E402
 
 PMBA = 0xb000
 SMBBA = 0xb100
@@ -396,15 +395,8 @@ LIFECYCLES = {
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--stubdm", required=True)
-    ap.add_argument("--qemu", default="qemu-system-x86_64")
-    opts = ap.parse_args()
+    opts = interop_args(__doc__.splitlines()[0])
     qemu = shutil.which(opts.qemu)
-    if not qemu:
-        print("FAIL: %s not found; this test compares with QEMU 7.2" %
-              opts.qemu)
-        return 1
     failures = 0
     steps = sequence()
     with tempfile.TemporaryDirectory(prefix="piix4-pm-") as workdir:

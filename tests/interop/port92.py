@@ -10,16 +10,13 @@ stubdm's), so after each one the script waits for the RESET event before
 reading on; it compares the replies, the events' data and the run state.
 Exits non-zero on any difference or when qemu-system-x86_64 is missing.
 """
-import argparse
 import os
-import shutil
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
                                 "scripts"))
-from dmclient import DeviceModel  # noqa: E402
+from dmclient import DeviceModel, interop_args  # noqa: E402
 
 PORT92 = 0x92
 EVENT_TIMEOUT = 10.0
@@ -106,19 +103,7 @@ def flatten(steps):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--stubdm", default=os.environ.get("STUBDM",
-                                                       "build/dm/stubdm"))
-    ap.add_argument("--qemu", default="qemu-system-x86_64")
-    args = ap.parse_args()
-    if not shutil.which(args.qemu):
-        sys.exit("FAIL: this test needs %s 7.2 (Debian package "
-                 "qemu-system-x86)" % args.qemu)
-    version = subprocess.run([args.qemu, "--version"], capture_output=True,
-                             text=True, check=True).stdout
-    if "version 7.2" not in version:
-        sys.exit("FAIL: the reference is QEMU 7.2, found: %s"
-                 % version.splitlines()[0])
+    args = interop_args(__doc__)
 
     steps = sequence()
     groups = []
