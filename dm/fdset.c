@@ -104,8 +104,15 @@ int dm_fdsets_open(DmFdsets *f, const char *path, int flags, GError **errp)
             continue;
         }
         fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
-        if (fd >= 0 && (flags & O_TRUNC) && ftruncate(fd, 0) < 0 &&
-            errno != EINVAL) {
+        /*
+         * A duplicate shares the file offset: after a truncation start
+         * again at 0, or a second save through the same set would leave
+         * a hole of zeros before its bytes. Pipes and sockets have
+         * neither size nor offset.
+         */
+        if (fd >= 0 && (flags & O_TRUNC) &&
+            ((ftruncate(fd, 0) < 0 && errno != EINVAL) ||
+             (lseek(fd, 0, SEEK_SET) < 0 && errno != ESPIPE))) {
             g_set_error(errp, DM_ERROR, DM_ERROR_IO, "%s: truncate: %s",
                         path, g_strerror(errno));
             close(fd);

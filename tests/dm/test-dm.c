@@ -19,5 +19,6 @@ int main(int argc, char **argv)
     test_options_register();
     test_keyval_register();
     test_json_split_register();
+    test_fdset_register();
     return g_test_run();
 }

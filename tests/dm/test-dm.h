@@ -8,5 +8,6 @@ void test_clock_register(void);
 void test_options_register(void);
 void test_keyval_register(void);
 void test_json_split_register(void);
+void test_fdset_register(void);
 
 #endif
