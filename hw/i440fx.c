@@ -230,7 +230,7 @@ static void i440fx_unrealize(void *opaque)
     pci_bus_free(s->bus);
 }
 
-gboolean i440fx_post_load(void *opaque, int version, GError **errp)
+static gboolean i440fx_post_load(void *opaque, int version, GError **errp)
 {
     I440fx *s = opaque;
 
