@@ -8,6 +8,7 @@
 #include "hw/i440fx.h"
 #include "hw/i8254.h"
 #include "hw/mc146818rtc.h"
+#include "hw/pflash-cfi01.h"
 #include "hw/piix3.h"
 #include "hw/piix4-pm.h"
 #include "hw/port92.h"
@@ -15,6 +16,9 @@
 
 static const HwDeviceInfo *const pc_devices[] = {
     /* board devices: keep QEMU's save order */
+    /* with -drive if=pflash; QEMU saves them right after the CPUs */
+    &pflash0_info,
+    &pflash1_info,
     &i440fx_info,
     &piix3_info,
     &mc146818rtc_info,

@@ -11,6 +11,7 @@
 #include "dm/machine-pc.h"
 #include "dm/qmp.h"
 #include "dm/qtest.h"
+#include "pc-bios/firmware.h"
 #include "save/machine-state.h"
 
 #include <errno.h>
@@ -25,6 +26,11 @@ typedef struct {
     DmHookFn *fn;
     void *opaque;
 } DmHook;
+
+typedef struct {
+    DmRunStateFn *fn;
+    void *opaque;
+} DmRunStateListener;
 
 static const char *const runstate_names[] = {
     [DM_RUN_PRELAUNCH] = "prelaunch",
@@ -56,6 +62,10 @@ static gboolean machine_map_guest_ram(DmMachine *m, GError **errp)
         return FALSE;
     }
     m->guest_ram = g;
+    if (!ram_block_new_borrowed(m->ram, "pc.ram", g->host, g->size,
+                                RAM_BACKING_LOCAL, errp)) {
+        return FALSE;
+    }
     /* Devices and ROMs overlay RAM at higher priorities. */
     dm_region_init_ram(&m->ram_low, "ram-below-4g", g->below_4g, g->host,
                        false);
@@ -68,7 +78,118 @@ static gboolean machine_map_guest_ram(DmMachine *m, GError **errp)
     return TRUE;
 }
 
-DmMachine *dm_machine_new(DmOptions *opts, GError **errp)
+#define KIB UINT64_C(1024)
+/* QEMU 7.2 hw/i386/pc.c: PC_ROM_MIN_VGA .. PC_ROM_MAX, option ROM space. */
+#define PC_ROM_BASE 0xc0000
+#define PC_ROM_SIZE (128 * KIB)
+/* The isa-bios alias shows at most the firmware's last 128 KiB. */
+#define ISA_BIOS_MAX (128 * KIB)
+
+/*
+ * x86_bios_rom_init: pc.bios ends at 4 GiB, its last 128 KiB (or all of
+ * a smaller image) show below 1 MiB through an alias in the PCI memory
+ * space, which the i440FX PAM windows read while they are not RAM. Both
+ * follow the block when a stream resizes it.
+ */
+static void machine_map_bios(DmMachine *m)
+{
+    RamBlock *b = m->bios;
+    uint64_t isa = MIN(b->used_length, ISA_BIOS_MAX);
+
+    if (dm_region_mapped(&m->bios_region)) {
+        dm_space_unmap(&m->bios_region);
+        dm_space_unmap(&m->isa_bios);
+    }
+    dm_region_init_ram(&m->bios_region, "pc.bios", b->used_length, b->host,
+                       true);
+    dm_space_map(m->mem, &m->bios_region, RAM_4G - b->used_length, 0);
+    dm_region_init_ram(&m->isa_bios, "isa-bios", isa,
+                       b->host + b->used_length - isa, true);
+    dm_space_map(m->pci_mem, &m->isa_bios, 0x100000 - isa, 1);
+}
+
+static void machine_bios_resized(void *opaque, RamBlock *b, uint64_t old)
+{
+    machine_map_bios(opaque);
+}
+
+static gboolean machine_map_firmware(DmMachine *m, GError **errp)
+{
+    const char *name = m->opts->bios ? m->opts->bios : FIRMWARE_DEFAULT_BIOS;
+    g_autoptr(GBytes) image = NULL;
+    RamBlock *rom;
+    gsize len;
+    const void *data;
+
+    /*
+     * With flash (OVMF) there is no pc.bios, as in QEMU's
+     * pc_system_firmware_init: the flash device maps the firmware and
+     * its isa-bios copy itself.
+     */
+    if (m->opts->pflash[0].file) {
+        goto option_rom;
+    }
+    image = firmware_load_bios(name, errp);
+    if (!image) {
+        return FALSE;
+    }
+    data = g_bytes_get_data(image, &len);
+    /*
+     * QEMU's pc.bios is fixed-size; stubdm's may take any size up to
+     * 256 KiB, so a stream from a 128 KiB SeaBIOS source loads (seed 000).
+     */
+    m->bios = ram_block_new_local(m->ram, "pc.bios", len,
+                                  MAX(len, 256 * KIB), true, errp);
+    if (!m->bios) {
+        return FALSE;
+    }
+    memcpy(m->bios->host, data, len);
+    ram_block_set_resize_hook(m->bios, machine_bios_resized, m);
+    machine_map_bios(m);
+option_rom:
+    /* Read-only on PCI machines (pc_memory_init), zero with -nodefaults. */
+    rom = ram_block_new_local(m->ram, "pc.rom", PC_ROM_SIZE, PC_ROM_SIZE,
+                              false, errp);
+    if (!rom) {
+        return FALSE;
+    }
+    dm_region_init_ram(&m->option_rom, "pc.rom", PC_ROM_SIZE, rom->host,
+                       true);
+    dm_space_map(m->pci_mem, &m->option_rom, PC_ROM_BASE, 1);
+    return TRUE;
+}
+
+void dm_machine_mark_dirty(DmMachine *m, uint64_t addr, uint64_t len)
+{
+    RamGuest *g = m->guest_ram;
+    RamBlock *b = m->ram ? ram_block_find(m->ram, "pc.ram") : NULL;
+
+    /*
+     * By guest-physical layout rather than by what answered: a PAM
+     * window writing through to RAM is a handler, not a RAM region, and
+     * marking a page too many only costs a resend.
+     */
+    if (!g || !b || !len) {
+        return;
+    }
+    if (addr < g->below_4g) {
+        ram_block_mark_dirty(b, addr, MIN(len, g->below_4g - addr));
+    }
+    if (g->above_4g && addr + len > RAM_4G &&
+        addr < RAM_4G + g->above_4g) {
+        uint64_t start = MAX(addr, RAM_4G);
+        uint64_t end = MIN(addr + len, RAM_4G + g->above_4g);
+        ram_block_mark_dirty(b, g->below_4g + start - RAM_4G, end - start);
+    }
+}
+
+static void machine_close_named_fd(gpointer v)
+{
+    close(GPOINTER_TO_INT(v) - 1);
+}
+
+static DmMachine *machine_new(DmOptions *opts, const DmPlatformHooks *hooks,
+                              void *opaque, GError **errp)
 {
     DmMachine *m = g_new0(DmMachine, 1);
     bool qtest = !strcmp(opts->accel, "qtest");
@@ -86,24 +207,52 @@ DmMachine *dm_machine_new(DmOptions *opts, GError **errp)
         (GDestroyNotify)dm_monitor_free);
     m->reset_hooks = g_array_new(FALSE, FALSE, sizeof(DmHook));
     m->powerdown_hooks = g_array_new(FALSE, FALSE, sizeof(DmHook));
+    m->runstate_listeners = g_array_new(FALSE, FALSE,
+                                        sizeof(DmRunStateListener));
     m->loop = g_main_loop_new(NULL, FALSE);
     m->fdsets = dm_fdsets_new();
     m->runstate = DM_RUN_PRELAUNCH;
+    m->ram = ram_registry_new();
+    m->named_fds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                         machine_close_named_fd);
 
     if (qtest) {
         if (!machine_map_guest_ram(m, errp) ||
+            !machine_map_firmware(m, errp) ||
             !dm_machine_pc_build(m, errp)) {
+            dm_machine_free(m);
+            return NULL;
+        }
+    } else if (hooks) {
+        m->platform = hooks;
+        m->platform_opaque = opaque;
+        if (hooks->attach) {
+            hooks->attach(opaque, m);
+        }
+        if (!dm_machine_pc_build(m, errp)) {
             dm_machine_free(m);
             return NULL;
         }
     } else {
         g_set_error(errp, DM_ERROR, DM_ERROR_NOT_EMULATED,
-                    "-accel xen: the Xen ioreq backend is not part of this "
-                    "build yet; drive the devices with -qtest");
+                    "-accel xen needs the Xen backend (stubdm's main); "
+                    "drive the devices with -qtest");
         dm_machine_free(m);
         return NULL;
     }
     return m;
+}
+
+DmMachine *dm_machine_new(DmOptions *opts, GError **errp)
+{
+    return machine_new(opts, NULL, NULL, errp);
+}
+
+DmMachine *dm_machine_new_platform(DmOptions *opts,
+                                   const DmPlatformHooks *hooks,
+                                   void *opaque, GError **errp)
+{
+    return machine_new(opts, hooks, opaque, errp);
 }
 
 void dm_machine_free(DmMachine *m)
@@ -124,6 +273,14 @@ void dm_machine_free(DmMachine *m)
     if (dm_region_mapped(&m->ram_high)) {
         dm_space_unmap(&m->ram_high);
     }
+    if (dm_region_mapped(&m->bios_region)) {
+        dm_space_unmap(&m->bios_region);
+        dm_space_unmap(&m->isa_bios);
+    }
+    if (dm_region_mapped(&m->option_rom)) {
+        dm_space_unmap(&m->option_rom);
+    }
+    ram_registry_free(m->ram);
     ram_guest_free(m->guest_ram);
     dm_space_free(m->io);
     dm_space_free(m->mem);
@@ -131,8 +288,11 @@ void dm_machine_free(DmMachine *m)
     dm_clock_free(m->clock);
     g_array_free(m->reset_hooks, TRUE);
     g_array_free(m->powerdown_hooks, TRUE);
+    g_array_free(m->runstate_listeners, TRUE);
     g_main_loop_unref(m->loop);
     dm_fdsets_free(m->fdsets);
+    g_hash_table_destroy(m->named_fds);
+    g_free(m->migration.error);
     dm_options_free(m->opts);
     g_free(m);
 }
@@ -247,6 +407,15 @@ static void event_guest_reason(DmMachine *m, const char *name, bool guest,
     dm_machine_event(m, name, o);
 }
 
+static void notify_runstate(DmMachine *m)
+{
+    for (guint i = 0; i < m->runstate_listeners->len; i++) {
+        DmRunStateListener *l = &g_array_index(m->runstate_listeners,
+                                               DmRunStateListener, i);
+        l->fn(l->opaque, m->runstate);
+    }
+}
+
 void dm_machine_vm_start(DmMachine *m)
 {
     if (m->runstate == DM_RUN_RUNNING) {
@@ -255,6 +424,7 @@ void dm_machine_vm_start(DmMachine *m)
     m->runstate = DM_RUN_RUNNING;
     dm_clock_set_enabled(m->clock, true);
     dm_machine_event(m, "RESUME", NULL);
+    notify_runstate(m);
 }
 
 void dm_machine_vm_stop(DmMachine *m, DmRunState new_state)
@@ -266,6 +436,7 @@ void dm_machine_vm_stop(DmMachine *m, DmRunState new_state)
     m->runstate = new_state;
     dm_clock_set_enabled(m->clock, false);
     dm_machine_event(m, "STOP", NULL);
+    notify_runstate(m);
 }
 
 void dm_machine_stop(DmMachine *m)
@@ -361,6 +532,14 @@ void dm_machine_add_reset_hook(DmMachine *m, DmHookFn *fn, void *opaque)
 void dm_machine_add_powerdown_hook(DmMachine *m, DmHookFn *fn, void *opaque)
 {
     add_hook(m->powerdown_hooks, fn, opaque);
+}
+
+void dm_machine_add_runstate_listener(DmMachine *m, DmRunStateFn *fn,
+                                      void *opaque)
+{
+    DmRunStateListener l = { .fn = fn, .opaque = opaque };
+
+    g_array_append_val(m->runstate_listeners, l);
 }
 
 void dm_machine_set_irq(DmMachine *m, unsigned irq, bool level)

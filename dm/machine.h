@@ -7,6 +7,7 @@
 #include "dm/options.h"
 #include "dm/space.h"
 #include "ram/guest-ram.h"
+#include "ram/ram-block.h"
 
 #include <glib.h>
 #include "dm/json.h"
@@ -23,11 +24,35 @@ typedef enum {
     DM_RUN_SUSPENDED,
 } DmRunState;
 
+/* An outgoing migrate, as query-migrate reports it. */
+typedef enum {
+    DM_MIGRATE_NONE,
+    DM_MIGRATE_SETUP,
+    DM_MIGRATE_ACTIVE,
+    DM_MIGRATE_COMPLETED,
+    DM_MIGRATE_FAILED,
+} DmMigrateStatus;
+
+typedef struct DmMigration {
+    DmMigrateStatus status;
+    bool events;              /* capability "events": MIGRATION events */
+    char *error;              /* owned; why it failed */
+    int64_t total_ms;
+    int64_t downtime_ms;
+    uint64_t bytes;
+    uint64_t ram_total;
+    uint64_t zero_pages;
+    uint64_t data_pages;
+} DmMigration;
+
 typedef struct DmMonitor DmMonitor;
 typedef struct DmQtest DmQtest;
 typedef struct DmChardev DmChardev;
+typedef struct DmMachine DmMachine;
 
 typedef void DmHookFn(void *opaque);
+/* Told after the run state changed through vm_start / vm_stop. */
+typedef void DmRunStateFn(void *opaque, DmRunState state);
 
 /* IRQ lines as the interrupt controller sees them (ISA 0-15, then GSIs). */
 #define DM_NUM_IRQS 24
@@ -35,6 +60,8 @@ typedef void DmIrqObserverFn(void *opaque, unsigned irq, bool level);
 
 /* What goes to the hypervisor when stubdm serves a Xen guest. */
 typedef struct DmPlatformHooks {
+    /* The address spaces exist and nothing is mapped yet. */
+    void (*attach)(void *opaque, DmMachine *m);
     void (*set_pci_intx)(void *opaque, unsigned slot, unsigned pin,
                          bool level);
     void (*set_pci_link_route)(void *opaque, unsigned link, unsigned irq);
@@ -54,14 +81,22 @@ typedef struct DmMachine {
     RamGuest *guest_ram;      /* qtest only: Xen owns guest RAM otherwise */
     DmRegion ram_low;
     DmRegion ram_high;
+    RamRegistry *ram;         /* blocks that travel in the RAM section */
+    RamBlock *bios;           /* pc.bios (qtest), NULL otherwise */
+    DmRegion bios_region;     /* pc.bios, ending at 4 GiB in mem */
+    DmRegion isa_bios;        /* its last 128 KiB at 1 MiB in pci_mem */
+    DmRegion option_rom;      /* pc.rom at 0xc0000 in pci_mem */
     GPtrArray *chardevs;      /* DmChardev */
     GPtrArray *monitors;      /* DmMonitor */
     DmQtest *qtest;
     GPtrArray *devices;       /* HwDevice, in save order */
     struct DmFdsets *fdsets;  /* add-fd */
+    GHashTable *named_fds;    /* getfd: name -> fd + 1, closed on removal */
+    DmMigration migration;
     bool dirty_log;           /* xen-set-global-dirty-log */
     GArray *reset_hooks;      /* DmHook */
     GArray *powerdown_hooks;  /* DmHook */
+    GArray *runstate_listeners;       /* DmRunStateListener */
     bool irq_level[DM_NUM_IRQS];
     DmIrqObserverFn *irq_observer;
     void *irq_observer_opaque;
@@ -80,6 +115,13 @@ typedef struct DmMachine {
 
 /* Builds the board for opts (takes ownership); nothing is started yet. */
 DmMachine *dm_machine_new(DmOptions *opts, GError **errp);
+/*
+ * -accel xen: the board without guest RAM or firmware (Xen owns them),
+ * its I/O going to hooks (toolstack-glue/xen.h).
+ */
+DmMachine *dm_machine_new_platform(DmOptions *opts,
+                                   const DmPlatformHooks *hooks,
+                                   void *opaque, GError **errp);
 void dm_machine_free(DmMachine *m);
 /* Opens the chardevs, monitors and qtest; enters the initial run state. */
 gboolean dm_machine_start(DmMachine *m, GError **errp);
@@ -101,6 +143,9 @@ void dm_machine_quit(DmMachine *m, int status);
 
 void dm_machine_add_reset_hook(DmMachine *m, DmHookFn *fn, void *opaque);
 void dm_machine_add_powerdown_hook(DmMachine *m, DmHookFn *fn, void *opaque);
+/* E.g. toolstack-glue/xenstore.c: device-model/<domid>/state. */
+void dm_machine_add_runstate_listener(DmMachine *m, DmRunStateFn *fn,
+                                      void *opaque);
 
 void dm_machine_set_irq(DmMachine *m, unsigned irq, bool level);
 void dm_machine_set_pci_intx(DmMachine *m, unsigned slot, unsigned pin,
@@ -115,6 +160,12 @@ void dm_machine_request_suspend(DmMachine *m);
 void dm_machine_suspend(DmMachine *m);
 void dm_machine_set_irq_observer(DmMachine *m, DmIrqObserverFn *fn,
                                  void *opaque);
+
+/*
+ * Guest-physical bytes [addr, addr + len) were written from outside a
+ * RAM block's owner (qtest): marks the pages dirty for a live save.
+ */
+void dm_machine_mark_dirty(DmMachine *m, uint64_t addr, uint64_t len);
 
 /* Sends an event to every monitor past capabilities negotiation. */
 void dm_machine_event(DmMachine *m, const char *name, const DmJson *data);

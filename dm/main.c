@@ -5,11 +5,13 @@
 #include "dm/options.h"
 #include "dm/process.h"
 #include "dm/qmp.h"
+#include "toolstack-glue/xen.h"
 
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static gboolean on_signal(gpointer data)
 {
@@ -33,6 +35,8 @@ int main(int argc, char **argv)
     DmOptions *opts = dm_options_new();
     DmProcess proc = { .ready_fd = -1, .pidfile_fd = -1 };
     DmMachine *m;
+    GlueXen *xen = NULL;
+    bool xen_restrict;
     int status;
 
     signal(SIGPIPE, SIG_IGN);
@@ -56,10 +60,27 @@ int main(int argc, char **argv)
         dm_options_free(opts);
         return fail(err);
     }
-    m = dm_machine_new(opts, &err);
-    if (!m || !dm_machine_start(m, &err) ||
+    /*
+     * qemu-xen opens the Xen handles and creates its ioreq server before
+     * it builds the machine, and restricts them before chroot and -runas.
+     */
+    xen_restrict = opts->xen_domid_restrict;
+    if (!strcmp(opts->accel, "xen")) {
+        xen = glue_xen_open(opts->xen_domid, &err);
+        m = xen ? dm_machine_new_platform(opts, &glue_xen_platform, xen,
+                                          &err) : NULL;
+        if (!xen) {
+            dm_options_free(opts);  /* dm_machine_new* own it otherwise */
+        }
+    } else {
+        m = dm_machine_new(opts, &err);
+    }
+    if (!m || (xen && !glue_xen_start(xen, &err)) ||
+        !dm_machine_start(m, &err) ||
+        (xen && xen_restrict && !glue_xen_restrict(xen, &err)) ||
         !dm_process_deprivilege(&proc, opts->chroot_dir, &err)) {
         status = fail(err);
+        glue_xen_free(xen);
         dm_machine_free(m);
         dm_process_ready(&proc, false);
         dm_process_cleanup(&proc);
@@ -79,6 +100,7 @@ int main(int argc, char **argv)
         dm_chardev_flush(g_ptr_array_index(m->chardevs, i));
     }
     status = m->exit_status;
+    glue_xen_free(xen);
     dm_machine_free(m);
     dm_process_cleanup(&proc);
     return status;

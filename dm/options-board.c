@@ -134,6 +134,18 @@ gboolean dm_opt_m(DmOptions *o, const char *opt, const char *arg,
     return TRUE;
 }
 
+/* A name is looked up in pc-bios/'s directories, a path taken as is. */
+gboolean dm_opt_bios(DmOptions *o, const char *opt, const char *arg,
+                     GError **errp)
+{
+    if (!arg[0]) {
+        return dm_opt_bad_value(errp, opt, arg, "expected a file name");
+    }
+    g_free(o->bios);
+    o->bios = g_strdup(arg);
+    return TRUE;
+}
+
 static gboolean get_count(GPtrArray *kv, const char *key, unsigned *out,
                           const char *opt, const char *arg, GError **errp)
 {

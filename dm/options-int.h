@@ -34,6 +34,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(DmChardevConfig, dm_chardev_config_free)
 OptFn dm_opt_accel;
 OptFn dm_opt_machine;
 OptFn dm_opt_m;
+OptFn dm_opt_bios;
 OptFn dm_opt_smp;
 OptFn dm_opt_name;
 OptFn dm_opt_boot;

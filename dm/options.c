@@ -10,6 +10,7 @@
 #include "dm/keyval.h"
 #include "dm/machine-types.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define DEFAULT_RAM_SIZE (128 * MIB)
@@ -62,6 +63,10 @@ void dm_options_free(DmOptions *o)
     g_free(o->accel);
     g_free(o->name);
     g_free(o->boot_order);
+    g_free(o->bios);
+    for (unsigned i = 0; i < DM_PFLASH_UNITS; i++) {
+        g_free(o->pflash[i].file);
+    }
     g_ptr_array_free(o->chardevs, TRUE);
     g_ptr_array_free(o->monitors, TRUE);
     g_free(o->qtest_chardev);
@@ -273,19 +278,83 @@ static gboolean opt_device(DmOptions *o, const char *opt, const char *arg,
     return dm_opt_not_emulated(errp, opt, arg, what);
 }
 
+/* A flash unit: -pflash takes the next free one, as QEMU's does. */
+static gboolean pflash_add(DmOptions *o, const char *opt, const char *arg,
+                           int unit, const char *file, bool readonly,
+                           GError **errp)
+{
+    if (unit < 0) {
+        for (unit = 0; unit < DM_PFLASH_UNITS && o->pflash[unit].file;
+             unit++) {
+        }
+    }
+    if (unit >= DM_PFLASH_UNITS) {
+        return dm_opt_bad_value(errp, opt, arg, "the pc machine has flash "
+                                "units 0 and 1 only");
+    }
+    if (o->pflash[unit].file) {
+        g_autofree char *why = g_strdup_printf("flash unit %d is already "
+                                               "given", unit);
+        return dm_opt_bad_value(errp, opt, arg, why);
+    }
+    o->pflash[unit].file = g_strdup(file);
+    o->pflash[unit].readonly = readonly;
+    return TRUE;
+}
+
+static gboolean opt_pflash(DmOptions *o, const char *opt, const char *arg,
+                           GError **errp)
+{
+    return pflash_add(o, opt, arg, -1, arg, false, errp);
+}
+
 static gboolean opt_drive(DmOptions *o, const char *opt, const char *arg,
                           GError **errp)
 {
+    static const char *const known[] = {
+        "if", "file", "format", "readonly", "unit", "index", NULL
+    };
     g_autoptr(GPtrArray) kv = dm_opt_parse_kv(opt, arg, "file", errp);
-    const char *iface;
+    const char *iface, *file, *format, *unit;
     g_autofree char *what = NULL;
+    bool readonly = false;
+    int n = -1;
 
     if (!kv) {
         return FALSE;
     }
     iface = dm_keyval_get(kv, "if");
-    what = g_strdup_printf("a disk on interface '%s'", iface ? iface : "ide");
-    return dm_opt_not_emulated(errp, opt, arg, what);
+    if (g_strcmp0(iface, "pflash")) {
+        what = g_strdup_printf("a disk on interface '%s'",
+                               iface ? iface : "ide");
+        return dm_opt_not_emulated(errp, opt, arg, what);
+    }
+    if (!dm_opt_check_keys(kv, known, opt, arg, errp) ||
+        !dm_opt_get_bool(kv, "readonly", &readonly, opt, arg, errp)) {
+        return FALSE;
+    }
+    file = dm_keyval_get(kv, "file");
+    format = dm_keyval_get(kv, "format");
+    unit = dm_keyval_get(kv, "unit");
+    if (!unit) {
+        unit = dm_keyval_get(kv, "index");
+    }
+    if (!file || !*file) {
+        return dm_opt_bad_value(errp, opt, arg, "a flash drive needs file=");
+    }
+    if (format && strcmp(format, "raw")) {
+        return dm_opt_bad_value(errp, opt, arg, "only format=raw flash "
+                                "images are supported");
+    }
+    if (unit) {
+        char *end;
+        long v = strtol(unit, &end, 10);
+        if (*end || end == unit || v < 0 || v >= DM_PFLASH_UNITS) {
+            return dm_opt_bad_value(errp, opt, arg, "unit must be 0 or 1");
+        }
+        n = v;
+    }
+    return pflash_add(o, opt, arg, n, file, readonly, errp);
 }
 
 static gboolean opt_refuse(DmOptions *o, const char *opt, const char *arg,
@@ -334,6 +403,8 @@ static const OptDef option_table[] = {
     { "M", "TYPE[,KEY=VALUE...]", dm_opt_machine, "same as -machine" },
     { "accel", "xen|qtest", dm_opt_accel, "what drives the devices" },
     { "m", "SIZE", dm_opt_m, "guest RAM size (MiB unless suffixed)" },
+    { "bios", "FILE", dm_opt_bios,
+      "firmware image (qtest; default bios-256k.bin from seabios)" },
     { "smp", "N[,maxcpus=M]", dm_opt_smp, "number of vCPUs" },
     { "name", "NAME", dm_opt_name, "guest name" },
     { "S", NULL, opt_flag, "do not start the VM (wait for 'cont')" },
@@ -376,7 +447,9 @@ static const OptDef option_table[] = {
     { "help", NULL, opt_flag, "print this help and exit" },
     { "h", NULL, opt_flag, NULL },
     { "device", "DRIVER[,...]", opt_device, NULL },
-    { "drive", "OPTIONS", opt_drive, NULL },
+    { "drive", "OPTIONS", opt_drive,
+      "if=pflash,format=raw,file=PATH[,readonly=on],unit=0|1: UEFI flash" },
+    { "pflash", "FILE", opt_pflash, "the next UEFI flash unit (writable)" },
     { "usb", NULL, opt_refuse, NULL },
     { "usbdevice", "DEV", opt_refuse, NULL },
     { "soundhw", "CARD", opt_refuse, NULL },

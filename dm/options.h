@@ -33,6 +33,13 @@ typedef struct DmMonitorConfig {
     bool pretty;
 } DmMonitorConfig;
 
+/* -drive if=pflash / -pflash: unit 0 the firmware code, 1 its variables. */
+#define DM_PFLASH_UNITS 2
+typedef struct DmPflashConfig {
+    char *file;               /* NULL: no such unit */
+    bool readonly;
+} DmPflashConfig;
+
 typedef struct DmOptions {
     int xen_domid;            /* -1 when absent */
     char *machine_type;       /* canonical name, aliases resolved */
@@ -49,6 +56,8 @@ typedef struct DmOptions {
     bool no_shutdown;
     bool no_acpi;
     char *boot_order;
+    char *bios;               /* -bios FILE; NULL: bios-256k.bin */
+    DmPflashConfig pflash[DM_PFLASH_UNITS];
     DmRtcBase rtc_base;
     int64_t rtc_base_date;    /* DM_RTC_BASE_DATE: seconds since 1970 UTC */
     bool rtc_clock_vm;        /* -rtc clock=vm: guest time stops with the VM */

@@ -224,6 +224,25 @@ static const DmQmpArg dirty_log_args[] = {
     { .name = NULL },
 };
 
+static const DmQmpArg getfd_args[] = {
+    { "fdname", DM_QMP_ARG_STR, false },
+    { .name = NULL },
+};
+
+static const DmQmpArg migrate_args[] = {
+    { "uri", DM_QMP_ARG_STR, false },
+    { "blk", DM_QMP_ARG_BOOL, true },
+    { "inc", DM_QMP_ARG_BOOL, true },
+    { "detach", DM_QMP_ARG_BOOL, true },
+    { "resume", DM_QMP_ARG_BOOL, true },
+    { .name = NULL },
+};
+
+static const DmQmpArg migrate_caps_args[] = {
+    { "capabilities", DM_QMP_ARG_ANY, false },
+    { .name = NULL },
+};
+
 static const DmQmpCommand commands[] = {
     { "qmp_capabilities", cmd_qmp_capabilities, qmp_capabilities_args },
     { "query-version", cmd_query_version, NULL },
@@ -247,6 +266,11 @@ static const DmQmpCommand commands[] = {
       load_devices_args },
     { "xen-set-global-dirty-log", dm_qmp_xen_set_global_dirty_log,
       dirty_log_args },
+    { "getfd", dm_qmp_getfd, getfd_args },
+    { "migrate", dm_qmp_migrate, migrate_args },
+    { "query-migrate", dm_qmp_query_migrate, NULL },
+    { "migrate-set-capabilities", dm_qmp_migrate_set_capabilities,
+      migrate_caps_args },
 };
 
 const DmQmpCommand *dm_qmp_commands(size_t *count)

@@ -146,6 +146,7 @@ static void cmd_write_n(DmQtest *q, char **w, unsigned n, unsigned width)
         return;
     }
     dm_space_write(q->machine->mem, addr, value, width);
+    dm_machine_mark_dirty(q->machine, addr, width);
     qtest_reply(q, "OK\n");
 }
 
@@ -244,6 +245,7 @@ static void cmd_write(DmQtest *q, char **w, unsigned n)
         data[i] = (uint8_t)(hi << 4 | lo);
     }
     dm_space_write_buf(q->machine->mem, addr, data, len);
+    dm_machine_mark_dirty(q->machine, addr, len);
     qtest_reply(q, "OK\n");
 }
 
@@ -261,6 +263,7 @@ static void cmd_b64write(DmQtest *q, char **w, unsigned n)
     data = g_malloc0(len ? len : 1);
     memcpy(data, decoded, MIN(out_len, len));
     dm_space_write_buf(q->machine->mem, addr, data, len);
+    dm_machine_mark_dirty(q->machine, addr, len);
     qtest_reply(q, "OK\n");
 }
 
@@ -280,6 +283,7 @@ static void cmd_memset(DmQtest *q, char **w, unsigned n)
         data = g_malloc(len);
         memset(data, (int)(pattern & 0xff), len);
         dm_space_write_buf(q->machine->mem, addr, data, len);
+        dm_machine_mark_dirty(q->machine, addr, len);
     }
     qtest_reply(q, "OK\n");
 }

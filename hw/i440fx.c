@@ -46,11 +46,24 @@ static uint8_t *window_ram(I440fxWindow *w, uint64_t off, unsigned size)
     return g->host + w->base + off;
 }
 
+/*
+ * QEMU's windows are aliases of the PCI address space, and a container is
+ * transparent where nothing is mapped in it: with no VGA at 0xa0000, RAM
+ * below shows through (checked against QEMU 7.2 -nodefaults).
+ */
+static bool window_pci_empty(I440fxWindow *w, uint64_t off)
+{
+    uint64_t in;
+
+    return !dm_space_lookup(w->bridge->machine->pci_mem, w->base + off, &in);
+}
+
 /* Reads and writes go to RAM or to the PCI side, per the window's mode. */
 static uint64_t window_read(void *opaque, uint64_t off, unsigned size)
 {
     I440fxWindow *w = opaque;
-    uint8_t *ram = w->read_ram ? window_ram(w, off, size) : NULL;
+    uint8_t *ram = w->read_ram || window_pci_empty(w, off) ?
+                   window_ram(w, off, size) : NULL;
     uint64_t v = 0;
 
     if (!ram) {
@@ -67,7 +80,8 @@ static void window_write(void *opaque, uint64_t off, uint64_t v,
                          unsigned size)
 {
     I440fxWindow *w = opaque;
-    uint8_t *ram = w->write_ram ? window_ram(w, off, size) : NULL;
+    uint8_t *ram = w->write_ram || window_pci_empty(w, off) ?
+                   window_ram(w, off, size) : NULL;
 
     if (!ram) {
         dm_space_write(w->bridge->machine->pci_mem, w->base + off, v, size);

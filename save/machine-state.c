@@ -11,6 +11,7 @@
 #include "hw/i440fx.h"
 #include "hw/pci.h"
 #include "save/foreign/foreign.h"
+#include "save/ram-section.h"
 #include "save/stream.h"
 
 #include <string.h>
@@ -133,6 +134,11 @@ static GArray *machine_entries(DmMachine *m, SaveClockState *clock)
             .opaque = d->state,
             .size = d->info->instance_size,
         };
+        /* Two of a kind (pflash_cfi01): ids 0, 1... in board order. */
+        for (guint j = 0; j < entries->len; j++) {
+            e.instance += !strcmp(g_array_index(entries, SaveEntry, j).idstr,
+                                  e.idstr);
+        }
         g_array_append_val(entries, e);
     }
     return entries;
@@ -146,8 +152,110 @@ SaveFormat save_format_for_device_state(const DmMachine *m)
     return f;
 }
 
+SaveFormat save_format_for_migrate(const DmMachine *m)
+{
+    const char *type = m->machine_type;
+    bool xen = m->opts->xen_domid >= 0 || g_str_has_prefix(type, "xenfv");
+    /* pc-i440fx-2.3 and older: no configuration, no footers. */
+    bool modern = dm_machine_type_find(type) &&
+                  dm_machine_type_at_least(type, 2, 4);
+    /* suppress-vmdesc is on by default for pc-i440fx-2.0 to 2.2. */
+    bool quiet = dm_machine_type_find(type) &&
+                 dm_machine_type_at_least(type, 2, 0) &&
+                 !dm_machine_type_at_least(type, 2, 3);
+    SaveFormat f = {
+        .configuration = modern && !xen,
+        .footers = modern && !xen,
+        .ram = true,
+        .vmdesc = !m->opts->suppress_vmdesc && !quiet && !xen,
+    };
+    return f;
+}
+
+static void write_section_header(SaveWriter *w, uint8_t type, uint32_t id,
+                                 const char *idstr, uint32_t instance,
+                                 uint32_t version)
+{
+    save_writer_u8(w, type);
+    save_writer_be32(w, id);
+    if (type == QEVM_SECTION_START || type == QEVM_SECTION_FULL) {
+        save_writer_counted(w, idstr);
+        save_writer_be32(w, instance);
+        save_writer_be32(w, version);
+    }
+}
+
+static void write_footer(SaveWriter *w, const SaveFormat *f, uint32_t id)
+{
+    if (f->footers) {
+        save_writer_u8(w, QEVM_FOOTER);
+        save_writer_be32(w, id);
+    }
+}
+
+/*
+ * A stopped-VM migrate as QEMU 7.2 writes it: START with the block list,
+ * one PART with every page, an END with nothing left but EOS.
+ */
+static void write_ram(DmMachine *m, SaveWriter *w, const SaveFormat *f,
+                      uint32_t id, SaveStats *stats)
+{
+    SaveRamSave rs = { .reg = m->ram };
+
+    write_section_header(w, QEVM_SECTION_START, id, SAVE_RAM_IDSTR, 0,
+                         SAVE_RAM_VERSION);
+    save_ram_write_blocks(&rs, w);
+    write_footer(w, f, id);
+    write_section_header(w, QEVM_SECTION_PART, id, NULL, 0, 0);
+    save_ram_write_pages(&rs, w, true);
+    write_footer(w, f, id);
+    write_section_header(w, QEVM_SECTION_END, id, NULL, 0, 0);
+    save_ram_write_pages(&rs, w, false);
+    write_footer(w, f, id);
+    stats->zero_pages = rs.zero_pages;
+    stats->data_pages = rs.data_pages;
+    for (guint i = 0; i < m->ram->blocks->len; i++) {
+        RamBlock *b = g_ptr_array_index(m->ram->blocks, i);
+        if (ram_block_migratable(b)) {
+            stats->ram_total += b->used_length;
+        }
+    }
+}
+
+/*
+ * The description is advisory (QEMU reads and drops it): stubdm lists
+ * its sections with empty field lists rather than guess at QEMU's
+ * per-field type names.
+ */
+static void write_vmdesc(SaveWriter *w, GArray *entries)
+{
+    g_autoptr(GString) js = g_string_new("{\"page_size\": 4096, "
+                                         "\"devices\": [");
+
+    for (guint i = 0; i < entries->len; i++) {
+        SaveEntry *e = &g_array_index(entries, SaveEntry, i);
+        g_string_append_printf(js, "%s{\"name\": \"%s\", \"instance_id\": "
+                               "%u, \"vmsd_name\": \"%s\", \"version\": %d, "
+                               "\"fields\": []}", i ? ", " : "", e->idstr,
+                               e->instance, e->section->name,
+                               e->section->version);
+    }
+    g_string_append(js, "]}");
+    save_writer_u8(w, QEVM_VMDESCRIPTION);
+    save_writer_be32(w, (uint32_t)js->len);
+    save_writer_bytes(w, js->str, js->len);
+}
+
 gboolean save_machine_state(DmMachine *m, int fd, const SaveFormat *f,
                             GError **errp)
+{
+    SaveStats stats = { 0 };
+
+    return save_machine_migrate(m, fd, f, &stats, errp);
+}
+
+gboolean save_machine_migrate(DmMachine *m, int fd, const SaveFormat *f,
+                              SaveStats *stats, GError **errp)
 {
     SaveClockState clock = { 0 };
     g_autoptr(GArray) entries = machine_entries(m, &clock);
@@ -162,6 +270,10 @@ gboolean save_machine_state(DmMachine *m, int fd, const SaveFormat *f,
         save_writer_be32(&w, (uint32_t)strlen(m->machine_type));
         save_writer_bytes(&w, m->machine_type, strlen(m->machine_type));
     }
+    if (f->ram && m->ram) {
+        /* Device sections keep ids 0..n-1; ram takes the next. */
+        write_ram(m, &w, f, entries->len, stats);
+    }
     for (guint i = 0; i < entries->len; i++) {
         SaveEntry *e = &g_array_index(entries, SaveEntry, i);
 
@@ -170,18 +282,16 @@ gboolean save_machine_state(DmMachine *m, int fd, const SaveFormat *f,
             save_writer_finish(&w, NULL);
             return FALSE;
         }
-        save_writer_u8(&w, QEVM_SECTION_FULL);
-        save_writer_be32(&w, i);
-        save_writer_counted(&w, e->idstr);
-        save_writer_be32(&w, e->instance);
-        save_writer_be32(&w, (uint32_t)e->section->version);
+        write_section_header(&w, QEVM_SECTION_FULL, i, e->idstr,
+                             e->instance, (uint32_t)e->section->version);
         save_writer_bytes(&w, payload->data, payload->len);
-        if (f->footers) {
-            save_writer_u8(&w, QEVM_FOOTER);
-            save_writer_be32(&w, i);
-        }
+        write_footer(&w, f, i);
     }
     save_writer_u8(&w, QEVM_EOF);
+    if (f->vmdesc) {
+        write_vmdesc(&w, entries);
+    }
+    stats->bytes = w.written + (w.buf ? w.buf->len : 0);
     return save_writer_finish(&w, errp);
 }
 
@@ -210,6 +320,9 @@ typedef struct {
     GHashTable *skipped_seen; /* "idstr#instance" */
     bool footers;
     char last[256];           /* idstr of the last complete section */
+    SaveRamLoad *ram;         /* staged RAM; NULL: the machine has none */
+    int64_t ram_id;           /* section id of ram's START, or -1 */
+    bool ram_ended;
 } SaveLoad;
 
 static SaveEntry *find_entry(GArray *entries, const char *idstr,
@@ -422,28 +535,83 @@ static gboolean load_full_section(SaveLoad *l, SaveInput *in, GError **errp)
     return TRUE;
 }
 
-/* RAM and other iterative sections: not yet; say which and where. */
-static void refuse_live_section(SaveLoad *l, SaveInput *in, uint8_t type,
+/* The header of a START: only "ram" v4 instance 0 is a live section here. */
+static gboolean load_live_start(SaveLoad *l, SaveInput *in, uint32_t id,
                                 uint64_t at, GError **errp)
 {
-    uint32_t id = 0;
-    char idstr[256] = "";
-    GError *err = NULL;
+    char idstr[256];
+    uint32_t instance, version;
 
-    if (save_input_be32(in, &id, &err) && type == QEVM_SECTION_START) {
-        save_input_counted(in, idstr, &err);
-    }
-    if (err) {
-        g_propagate_error(errp, err);
+    if (!save_input_counted(in, idstr, errp) ||
+        !save_input_be32(in, &instance, errp) ||
+        !save_input_be32(in, &version, errp)) {
         prefix_record(l, "live section header", at, errp);
-        return;
+        return FALSE;
     }
-    g_set_error(errp, SAVE_ERROR, 0,
-                "section '%s' (id %u, live, record type 0x%02x) at offset "
-                "0x%" G_GINT64_MODIFIER "x: RAM and other live sections are "
-                "not supported yet; stubdm loads device state only, as "
-                "xen-save-devices-state writes it",
-                idstr[0] ? idstr : "?", id, type, at);
+    if (strcmp(idstr, SAVE_RAM_IDSTR) || instance) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "section '%s' instance %u (id %u, live) at offset 0x%"
+                    G_GINT64_MODIFIER "x: stubdm has no such live section "
+                    "(block or dirty-bitmap migration is not supported)",
+                    idstr, instance, id, at);
+        return FALSE;
+    }
+    if (!l->ram || l->m->opts->xen_domid >= 0) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "section 'ram' at offset 0x%" G_GINT64_MODIFIER "x: "
+                    "RAM loading not allowed on Xen (the toolstack moves "
+                    "guest memory)", at);
+        return FALSE;
+    }
+    if (l->ram_id >= 0) {
+        g_set_error(errp, SAVE_ERROR, 0, "section 'ram' at offset 0x%"
+                    G_GINT64_MODIFIER "x: the stream has it twice", at);
+        return FALSE;
+    }
+    if (version != SAVE_RAM_VERSION) {
+        g_set_error(errp, SAVE_ERROR, 0, "section 'ram' at offset 0x%"
+                    G_GINT64_MODIFIER "x: version %u (stubdm reads 4 only)",
+                    at, version);
+        return FALSE;
+    }
+    l->ram_id = id;
+    return TRUE;
+}
+
+/* START, PART or END of the RAM section: staged, nothing applied. */
+static gboolean load_live_section(SaveLoad *l, SaveInput *in, uint8_t type,
+                                  uint64_t at, GError **errp)
+{
+    uint32_t id;
+
+    if (!save_input_be32(in, &id, errp)) {
+        prefix_record(l, "live section header", at, errp);
+        return FALSE;
+    }
+    if (type == QEVM_SECTION_START) {
+        if (!load_live_start(l, in, id, at, errp)) {
+            return FALSE;
+        }
+    } else if (l->ram_id < 0 || id != (uint32_t)l->ram_id || l->ram_ended) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "live section record 0x%02x at offset 0x%"
+                    G_GINT64_MODIFIER "x: section id %u %s", type, at, id,
+                    l->ram_ended ? "after its END" :
+                    "has no START before it");
+        return FALSE;
+    }
+    if (!save_ram_load_payload(l->ram, in, type == QEVM_SECTION_START,
+                               errp)) {
+        g_prefix_error(errp, "section 'ram' at offset 0x%" G_GINT64_MODIFIER
+                       "x: ", at);
+        return FALSE;
+    }
+    if (!load_footer(in, SAVE_RAM_IDSTR, id, &l->footers, errp)) {
+        return FALSE;
+    }
+    l->ram_ended = type == QEVM_SECTION_END;
+    g_strlcpy(l->last, SAVE_RAM_IDSTR, sizeof(l->last));
+    return TRUE;
 }
 
 static gboolean apply_staged(GArray *staged, GError **errp)
@@ -502,8 +670,9 @@ static gboolean load_records(SaveLoad *l, SaveInput *in, GError **errp)
                 return FALSE;
             }
         } else if (type >= QEVM_SECTION_START && type <= QEVM_SECTION_END) {
-            refuse_live_section(l, in, type, at, errp);
-            return FALSE;
+            if (!load_live_section(l, in, type, at, errp)) {
+                return FALSE;
+            }
         } else {
             g_set_error(errp, SAVE_ERROR, 0, "unknown record type 0x%02x",
                         type);
@@ -523,12 +692,16 @@ gboolean load_machine_state(DmMachine *m, int fd, GPtrArray **skipped,
     g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash,
                                                        g_str_equal, g_free,
                                                        NULL);
+    g_autoptr(SaveRamLoad) ram = m->ram ?
+        save_ram_load_new(m->ram, m->opts->unemulated_skip) : NULL;
     SaveLoad l = {
         .m = m,
         .entries = entries,
         .staged = staged,
         .skipped = dropped,
         .skipped_seen = seen,
+        .ram = ram,
+        .ram_id = -1,
     };
     SaveInput in;
     gboolean ok;
@@ -536,9 +709,26 @@ gboolean load_machine_state(DmMachine *m, int fd, GPtrArray **skipped,
     g_array_set_clear_func(staged, staged_clear);
     save_input_init(&in, fd);
     /* Everything is read and checked before the machine changes. */
-    ok = load_records(&l, &in, errp) && apply_staged(staged, errp);
+    ok = load_records(&l, &in, errp);
     save_input_destroy(&in);
     if (!ok) {
+        return FALSE;
+    }
+    if (l.ram_id >= 0 && !l.ram_ended) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "section 'ram': the stream ends without its END record");
+        return FALSE;
+    }
+    /* RAM first, as QEMU loads it: device post_load may look at it. */
+    if (ram) {
+        const GPtrArray *blocks = save_ram_load_skipped(ram);
+        save_ram_load_commit(ram);
+        for (guint i = 0; i < blocks->len; i++) {
+            g_ptr_array_add(dropped, g_strdup_printf(
+                "RAM block %s", (char *)g_ptr_array_index(blocks, i)));
+        }
+    }
+    if (!apply_staged(staged, errp)) {
         return FALSE;
     }
     if (dropped->len) {

@@ -11,14 +11,34 @@
 typedef struct SaveFormat {
     bool configuration;       /* 0x07 section with the machine name */
     bool footers;             /* 0x7e + section id after each section */
+    bool ram;                 /* the "ram" section (a full migrate) */
+    bool vmdesc;              /* the JSON description after EOF */
 } SaveFormat;
 
 /* The dialect QEMU 7.2 writes for xen-save-devices-state on this machine. */
 SaveFormat save_format_for_device_state(const DmMachine *m);
+/* The dialect of a full, non-live migrate on this machine. */
+SaveFormat save_format_for_migrate(const DmMachine *m);
 
-/* Writes header, one FULL section per saved device, EOF. */
+/*
+ * Writes header, configuration, RAM START/PART/END (every page; the VM
+ * is stopped), one FULL section per saved device, EOF, description, as
+ * f says.
+ */
 gboolean save_machine_state(DmMachine *m, int fd, const SaveFormat *f,
                             GError **errp);
+
+/* What a migrate wrote, for query-migrate. */
+typedef struct SaveStats {
+    uint64_t bytes;
+    uint64_t ram_total;       /* sum of the blocks' used_length */
+    uint64_t zero_pages;
+    uint64_t data_pages;
+} SaveStats;
+
+/* save_machine_state, counting what it wrote. */
+gboolean save_machine_migrate(DmMachine *m, int fd, const SaveFormat *f,
+                              SaveStats *stats, GError **errp);
 
 /*
  * Reads a whole stream (footers and configuration detected), checks every

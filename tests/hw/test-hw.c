@@ -14,6 +14,7 @@ int main(int argc, char **argv)
     test_mc146818rtc_register();
     test_mc146818rtc_state_register();
     test_port92_register();
+    test_pflash_register();
     test_xen_platform_register();
     return g_test_run();
 }

@@ -10,6 +10,7 @@ void test_piix4_pm_state_register(void);
 void test_mc146818rtc_register(void);
 void test_mc146818rtc_state_register(void);
 void test_port92_register(void);
+void test_pflash_register(void);
 void test_xen_platform_register(void);
 
 #endif

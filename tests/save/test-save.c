@@ -17,5 +17,6 @@ int main(int argc, char **argv)
     test_codec_register();
     test_foreign_register();
     test_load_register();
+    test_ram_register();
     return g_test_run();
 }

@@ -6,5 +6,6 @@
 void test_codec_register(void);
 void test_foreign_register(void);
 void test_load_register(void);
+void test_ram_register(void);
 
 #endif
