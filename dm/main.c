@@ -6,6 +6,7 @@
 #include "dm/process.h"
 #include "dm/qmp.h"
 #include "toolstack-glue/xen.h"
+#include "toolstack-glue/xenstore.h"
 
 #include <glib-unix.h>
 #include <signal.h>
@@ -36,6 +37,7 @@ int main(int argc, char **argv)
     DmProcess proc = { .ready_fd = -1, .pidfile_fd = -1 };
     DmMachine *m;
     GlueXen *xen = NULL;
+    GlueXenstore *xs = NULL;
     bool xen_restrict;
     int status;
 
@@ -75,6 +77,20 @@ int main(int argc, char **argv)
     } else {
         m = dm_machine_new(opts, &err);
     }
+    /*
+     * libxl waits for device-model/<domid>/state = running. Under qtest
+     * only a xenstore the test names (XENSTORED_PATH) is used.
+     */
+    if (m && m->opts->xen_domid >= 0 && !m->opts->no_xenstore &&
+        (xen || g_getenv("XENSTORED_PATH"))) {
+        xs = glue_xenstore_open(m->opts->xen_domid, &err);
+        if (xs) {
+            dm_machine_add_runstate_listener(m, glue_xenstore_runstate, xs);
+        } else {
+            dm_machine_free(m);
+            m = NULL;
+        }
+    }
     if (!m || (xen && !glue_xen_start(xen, &err)) ||
         !dm_machine_start(m, &err) ||
         (xen && xen_restrict && !glue_xen_restrict(xen, &err)) ||
@@ -82,6 +98,7 @@ int main(int argc, char **argv)
         status = fail(err);
         glue_xen_free(xen);
         dm_machine_free(m);
+        glue_xenstore_free(xs);
         dm_process_ready(&proc, false);
         dm_process_cleanup(&proc);
         return status;
@@ -102,6 +119,7 @@ int main(int argc, char **argv)
     status = m->exit_status;
     glue_xen_free(xen);
     dm_machine_free(m);
+    glue_xenstore_free(xs);
     dm_process_cleanup(&proc);
     return status;
 }

@@ -217,6 +217,18 @@ static gboolean opt_string(DmOptions *o, const char *opt, const char *arg,
     return TRUE;
 }
 
+static gboolean opt_xenstore(DmOptions *o, const char *opt, const char *arg,
+                             GError **errp)
+{
+    bool on;
+
+    if (!dm_keyval_parse_bool(arg, &on)) {
+        return dm_opt_bad_value(errp, opt, arg, "expected on or off");
+    }
+    o->no_xenstore = !on;
+    return TRUE;
+}
+
 static gboolean opt_incoming(DmOptions *o, const char *opt, const char *arg,
                              GError **errp)
 {
@@ -441,6 +453,8 @@ static const OptDef option_table[] = {
     { "chroot", "DIR", opt_string, "chroot to DIR after start" },
     { "xen-domid-restrict", NULL, opt_flag,
       "restrict the Xen handles to the guest domain after start" },
+    { "xenstore", "on|off", opt_xenstore,
+      "write device-model/<domid>/state (on for a Xen guest)" },
     { "daemonize", NULL, opt_flag, "detach once ready" },
     { "pidfile", "FILE", opt_string, "write and lock a pid file" },
     { "version", NULL, opt_flag, "print the version and exit" },

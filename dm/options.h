@@ -69,6 +69,7 @@ typedef struct DmOptions {
     char *runas;
     char *chroot_dir;
     bool xen_domid_restrict;
+    bool no_xenstore;         /* -xenstore off */
     bool daemonize;
     char *pidfile;
     bool show_help;

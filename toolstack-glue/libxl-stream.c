@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(glue-error-quark, glue_error)
 
 #define EMULATOR_HEADER_LEN 8
 

@@ -13,6 +13,9 @@ struct GlueXenstore {
     unsigned domid;
 };
 
+/* The error domain of toolstack-glue/ (declared in libxl-stream.h). */
+G_DEFINE_QUARK(glue-error-quark, glue_error)
+
 GlueXenstore *glue_xenstore_open(unsigned domid, GError **errp)
 {
     struct xs_handle *xs = xs_open(0);
