@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <string.h>
@@ -308,39 +309,94 @@ DmChardev *dm_machine_find_chardev(DmMachine *m, const char *id)
     return NULL;
 }
 
-/*
- * Loads the state before any monitor is served, so libxl's query-status
- * already sees the result. Xen streams carry no run state: -S decides.
- */
-static gboolean machine_incoming(DmMachine *m, const char *uri,
-                                 GError **errp)
+/* exec:CMD as QEMU: "/bin/sh -c CMD", the stream on its stdout. */
+static int incoming_exec(const char *cmd, GPid *pid, GError **errp)
+{
+    const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+    int out = -1;
+
+    if (!g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
+                                  G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, pid,
+                                  NULL, &out, NULL, errp)) {
+        return -1;
+    }
+    return out;
+}
+
+/* fd:N (a number, as libxl passes) or fd:NAME (after QMP getfd). */
+static int incoming_fd(DmMachine *m, const char *name, GError **errp)
 {
     uint64_t n;
+    gpointer v;
+
+    if (dm_keyval_parse_u64(name, &n) && n <= G_MAXINT) {
+        return (int)n;
+    }
+    if (m->named_fds &&
+        g_hash_table_steal_extended(m->named_fds, name, NULL, &v)) {
+        return GPOINTER_TO_INT(v) - 1;
+    }
+    g_set_error(errp, DM_ERROR, DM_ERROR_INVALID,
+                "no descriptor named '%s' (pass a number or use getfd)",
+                name);
+    return -1;
+}
+
+void dm_machine_report_skipped(DmMachine *m, GPtrArray *skipped)
+{
+    g_autoptr(DmJson) data = NULL;
+    DmJson *list;
+
+    if (!skipped || !skipped->len) {
+        return;
+    }
+    /* So a person can decide: stderr (the loader says it) and QMP. */
+    data = dm_json_new_object();
+    list = dm_json_new_array();
+    for (guint i = 0; i < skipped->len; i++) {
+        dm_json_array_add(list,
+                          dm_json_new_string(g_ptr_array_index(skipped, i)));
+    }
+    dm_json_object_set(data, "sections", list);
+    dm_machine_event(m, "UNEMULATED_SKIPPED", data);
+}
+
+gboolean dm_machine_incoming(DmMachine *m, const char *uri, GError **errp)
+{
+    g_autoptr(GPtrArray) skipped = NULL;
+    GPid pid = 0;
     int fd;
     gboolean ok;
 
-    if (g_str_has_prefix(uri, "fd:") && dm_keyval_parse_u64(uri + 3, &n) &&
-        n <= G_MAXINT) {
-        fd = (int)n;
+    if (g_str_has_prefix(uri, "fd:")) {
+        fd = incoming_fd(m, uri + 3, errp);
     } else if (g_str_has_prefix(uri, "file:")) {
         fd = open(uri + 5, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
-            g_set_error(errp, DM_ERROR, DM_ERROR_IO, "-incoming %s: %s", uri,
-                        g_strerror(errno));
-            return FALSE;
+            g_set_error(errp, DM_ERROR, DM_ERROR_IO, "%s", g_strerror(errno));
         }
+    } else if (g_str_has_prefix(uri, "exec:")) {
+        fd = incoming_exec(uri + 5, &pid, errp);
     } else {
         g_set_error(errp, DM_ERROR, DM_ERROR_NOT_EMULATED,
-                    "-incoming %s: only fd:N, file:PATH and defer are "
-                    "supported", uri);
+                    "only fd:, file: and exec: sources are supported");
+        fd = -1;
+    }
+    if (fd < 0) {
+        g_prefix_error(errp, "-incoming %s: ", uri);
         return FALSE;
     }
-    ok = load_machine_state(m, fd, NULL, errp);
+    ok = load_machine_state(m, fd, &skipped, errp);
     close(fd);
+    if (pid) {
+        waitpid(pid, NULL, 0);
+        g_spawn_close_pid(pid);
+    }
     if (!ok) {
         g_prefix_error(errp, "-incoming %s: ", uri);
         return FALSE;
     }
+    dm_machine_report_skipped(m, skipped);
     if (m->autostart) {
         dm_machine_vm_start(m);
     } else {
@@ -380,8 +436,10 @@ gboolean dm_machine_start(DmMachine *m, GError **errp)
     if (o->incoming) {
         m->runstate = DM_RUN_INMIGRATE;
         m->autostart = !o->start_paused;
+        /* Loaded before any monitor is served: libxl's query-status
+         * then already sees the result (paused with -S). */
         if (strcmp(o->incoming, "defer") &&
-            !machine_incoming(m, o->incoming, errp)) {
+            !dm_machine_incoming(m, o->incoming, errp)) {
             return FALSE;
         }
     } else if (!o->start_paused) {

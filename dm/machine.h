@@ -78,6 +78,7 @@ typedef struct DmMachine {
     DmSpace *pci_mem;         /* what PAM/SMRAM windows show when not RAM */
     DmRunState runstate;
     bool autostart;           /* start once an incoming load completes */
+    bool incoming_started;    /* migrate-incoming was given */
     RamGuest *guest_ram;      /* qtest only: Xen owns guest RAM otherwise */
     DmRegion ram_low;
     DmRegion ram_high;
@@ -129,6 +130,14 @@ DmChardev *dm_machine_find_chardev(DmMachine *m, const char *id);
 
 const char *dm_runstate_name(DmRunState s);
 bool dm_machine_is_running(const DmMachine *m);
+
+/*
+ * Loads a migration stream from fd:N|fd:NAME, file:PATH or exec:CMD into
+ * the machine in state "inmigrate", then runs it (autostart) or pauses it.
+ */
+gboolean dm_machine_incoming(DmMachine *m, const char *uri, GError **errp);
+/* UNEMULATED_SKIPPED {"sections": [...]} after a load that skipped some. */
+void dm_machine_report_skipped(DmMachine *m, GPtrArray *skipped);
 
 /* QMP-level operations; each emits the events QEMU emits. */
 void dm_machine_vm_start(DmMachine *m);

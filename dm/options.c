@@ -237,13 +237,15 @@ static gboolean opt_incoming(DmOptions *o, const char *opt, const char *arg,
     } else if (g_str_has_prefix(arg, "fd:")) {
         uint64_t fd;
         if (!dm_keyval_parse_u64(arg + 3, &fd) || fd > G_MAXINT) {
-            return dm_opt_bad_value(errp, opt, arg, "fd: expects a descriptor number");
+            return dm_opt_bad_value(errp, opt, arg,
+                                    "fd: expects a descriptor number");
         }
     } else if (g_str_has_prefix(arg, "unix:") ||
                g_str_has_prefix(arg, "exec:") ||
                g_str_has_prefix(arg, "file:")) {
         if (!arg[5]) {
-            return dm_opt_bad_value(errp, opt, arg, "the URI needs a path or command");
+            return dm_opt_bad_value(errp, opt, arg,
+                                    "the URI needs a path or command");
         }
     } else {
         return dm_opt_bad_value(errp, opt, arg,

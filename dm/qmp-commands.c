@@ -243,6 +243,11 @@ static const DmQmpArg migrate_caps_args[] = {
     { .name = NULL },
 };
 
+static const DmQmpArg migrate_incoming_args[] = {
+    { "uri", DM_QMP_ARG_STR, false },
+    { .name = NULL },
+};
+
 static const DmQmpCommand commands[] = {
     { "qmp_capabilities", cmd_qmp_capabilities, qmp_capabilities_args },
     { "query-version", cmd_query_version, NULL },
@@ -266,6 +271,7 @@ static const DmQmpCommand commands[] = {
       load_devices_args },
     { "xen-set-global-dirty-log", dm_qmp_xen_set_global_dirty_log,
       dirty_log_args },
+    { "migrate-incoming", dm_qmp_migrate_incoming, migrate_incoming_args },
     { "getfd", dm_qmp_getfd, getfd_args },
     { "migrate", dm_qmp_migrate, migrate_args },
     { "query-migrate", dm_qmp_query_migrate, NULL },

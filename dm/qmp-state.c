@@ -73,6 +73,7 @@ DmJson *dm_qmp_xen_save_devices_state(DmMonitor *mon, const DmJson *args,
 DmJson *dm_qmp_xen_load_devices_state(DmMonitor *mon, const DmJson *args,
                                       GError **errp)
 {
+    g_autoptr(GPtrArray) skipped = NULL;
     DmMachine *m = dm_monitor_machine(mon);
     const char *path = dm_json_get_string(dm_json_object_get(args,
                                                              "filename"));
@@ -88,9 +89,15 @@ DmJson *dm_qmp_xen_load_devices_state(DmMonitor *mon, const DmJson *args,
     if (fd < 0) {
         return NULL;
     }
-    /* What unemulated=skip dropped goes to stderr: libxl expects {}. */
-    ok = load_machine_state(m, fd, NULL, errp);
+    /*
+     * What unemulated=skip dropped goes to stderr and an event: libxl
+     * expects the reply to be {}.
+     */
+    ok = load_machine_state(m, fd, &skipped, errp);
     close(fd);
+    if (ok) {
+        dm_machine_report_skipped(m, skipped);
+    }
     return ok ? dm_json_new_object() : NULL;
 }
 
@@ -338,5 +345,26 @@ DmJson *dm_qmp_migrate_set_capabilities(DmMonitor *mon, const DmJson *args,
         }
     }
     m->migration.events = events;
+    return dm_json_new_object();
+}
+
+DmJson *dm_qmp_migrate_incoming(DmMonitor *mon, const DmJson *args,
+                                GError **errp)
+{
+    DmMachine *m = dm_monitor_machine(mon);
+    const char *uri = dm_json_get_string(dm_json_object_get(args, "uri"));
+
+    /* As QEMU: only once, and only with -incoming defer. */
+    if (m->runstate != DM_RUN_INMIGRATE || !m->opts->incoming ||
+        strcmp(m->opts->incoming, "defer") || m->incoming_started) {
+        g_set_error(errp, DM_QMP_ERROR, DM_QMP_GENERIC_ERROR,
+                    "The incoming migration has already been started or "
+                    "-incoming defer was not given");
+        return NULL;
+    }
+    m->incoming_started = true;
+    if (!dm_machine_incoming(m, uri, errp)) {
+        return NULL;
+    }
     return dm_json_new_object();
 }

@@ -49,6 +49,7 @@ DmQmpHandler dm_qmp_add_fd;
 DmQmpHandler dm_qmp_xen_save_devices_state;
 DmQmpHandler dm_qmp_xen_load_devices_state;
 DmQmpHandler dm_qmp_xen_set_global_dirty_log;
+DmQmpHandler dm_qmp_migrate_incoming;
 DmQmpHandler dm_qmp_getfd;
 DmQmpHandler dm_qmp_migrate;
 DmQmpHandler dm_qmp_query_migrate;

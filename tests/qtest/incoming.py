@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Incoming migration sources and the report of skipped sections.
+
+A stubdm programs PIRQ routes and CMOS, saves with migrate to a file;
+stubdms then load it through -incoming exec:cat FILE, through -incoming
+defer and migrate-incoming (exec: and a getfd descriptor), and check the
+registers and the run state (paused with -S). migrate-incoming twice is
+refused. Loading QEMU 7.2's device-state sample with unemulated=skip
+sends UNEMULATED_SKIPPED naming what was skipped.
+"""
+import os
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
+from dmclient import DeviceModel  # noqa: E402
+
+SAMPLE = os.path.join(HERE, "..", "..", "..", "shared", "samples",
+                      "devstate-i440fx-7.2.bin")
+PROGRAM = ["outl 0xcf8 0x80000860", "outl 0xcfc 0x0b0a0b0a",
+           "outb 0x70 0x0e", "outb 0x71 0x5a"]
+READS = ["outl 0xcf8 0x80000860", "inl 0xcfc", "outb 0x70 0x0e",
+         "inb 0x71"]
+
+
+def fail(msg):
+    sys.exit("FAIL: " + msg)
+
+
+def start(stubdm, extra, **kw):
+    dm = DeviceModel(stubdm, ["-S", "-m", "32"] + extra, "qtest", **kw)
+    dm.connect_qmp()
+    dm.connect_qtest()
+    dm.qmp_cmd("qmp_capabilities")
+    return dm
+
+
+def check_loaded(dm, want, how):
+    status = dm.qmp_cmd("query-status")["return"]["status"]
+    if status != "paused":
+        fail("%s: status %s, not paused" % (how, status))
+    got = [dm.qtest_cmd(line) for line in READS]
+    if got != want:
+        fail("%s: registers %s, expected %s" % (how, got, want))
+
+
+def main():
+    args = sys.argv[1:]
+    stubdm = args[args.index("--stubdm") + 1]
+    with tempfile.TemporaryDirectory(prefix="incoming-") as d:
+        path = os.path.join(d, "state.bin")
+        src = start(stubdm, [])
+        try:
+            for line in PROGRAM:
+                src.qtest_cmd(line)
+            want = [src.qtest_cmd(line) for line in READS]
+            reply = src.qmp_cmd("migrate", uri="file:" + path)
+            if reply != {"return": {}}:
+                fail("migrate: %r" % reply)
+        finally:
+            src.close()
+
+        dm = start(stubdm, ["-incoming", "exec:cat " + path])
+        try:
+            check_loaded(dm, want, "-incoming exec:")
+        finally:
+            dm.close()
+
+        dm = start(stubdm, ["-incoming", "defer"])
+        try:
+            if dm.qmp_cmd("query-status")["return"]["status"] != "inmigrate":
+                fail("-incoming defer is not inmigrate")
+            reply = dm.qmp_cmd("migrate-incoming", uri="exec:cat " + path)
+            if reply != {"return": {}}:
+                fail("migrate-incoming exec: %r" % reply)
+            check_loaded(dm, want, "migrate-incoming exec:")
+            again = dm.qmp_cmd("migrate-incoming", uri="exec:cat " + path)
+            if "error" not in again:
+                fail("a second migrate-incoming was accepted")
+        finally:
+            dm.close()
+
+        dm = start(stubdm, ["-incoming", "defer"])
+        try:
+            fd = os.open(path, os.O_RDONLY)
+            dm.qmp_cmd_with_fd(fd, "getfd", fdname="in")
+            os.close(fd)
+            reply = dm.qmp_cmd("migrate-incoming", uri="fd:in")
+            if reply != {"return": {}}:
+                fail("migrate-incoming fd: %r" % reply)
+            check_loaded(dm, want, "migrate-incoming fd:")
+        finally:
+            dm.close()
+
+    if not os.path.exists(SAMPLE):
+        fail("the reference stream %s is missing" % SAMPLE)
+    dm = DeviceModel(stubdm, ["-S", "-m", "32"], "qtest",
+                     machine="pc-i440fx-7.2,unemulated=skip")
+    try:
+        dm.connect_qmp()
+        dm.connect_qtest()
+        dm.qmp_cmd("qmp_capabilities")
+        reply = dm.qmp_cmd("xen-load-devices-state", filename=SAMPLE)
+        if reply != {"return": {}}:
+            fail("loading the QEMU sample: %r" % reply)
+        dm.qmp_cmd("query-status")
+        ev = [e for e in dm.events if e["event"] == "UNEMULATED_SKIPPED"]
+        if not ev or "cpu_common" not in ev[0]["data"]["sections"]:
+            fail("no UNEMULATED_SKIPPED naming cpu_common: %r" % dm.events)
+    finally:
+        dm.close()
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()
