@@ -13,6 +13,7 @@
 #include "save/foreign/foreign.h"
 #include "save/ram-section.h"
 #include "save/stream.h"
+#include "save/vmdesc.h"
 
 #include <string.h>
 
@@ -222,28 +223,25 @@ static void write_ram(DmMachine *m, SaveWriter *w, const SaveFormat *f,
     }
 }
 
-/*
- * The description is advisory (QEMU reads and drops it): stubdm lists
- * its sections with empty field lists rather than guess at QEMU's
- * per-field type names.
- */
+/* The description QEMU appends after EOF; written from the tables. */
 static void write_vmdesc(SaveWriter *w, GArray *entries)
 {
-    g_autoptr(GString) js = g_string_new("{\"page_size\": 4096, "
-                                         "\"devices\": [");
+    g_autoptr(DmJson) root = dm_json_new_object();
+    DmJson *devices = dm_json_new_array();
+    g_autofree char *text = NULL;
 
+    dm_json_object_set_int(root, "page_size", 4096);
     for (guint i = 0; i < entries->len; i++) {
         SaveEntry *e = &g_array_index(entries, SaveEntry, i);
-        g_string_append_printf(js, "%s{\"name\": \"%s\", \"instance_id\": "
-                               "%u, \"vmsd_name\": \"%s\", \"version\": %d, "
-                               "\"fields\": []}", i ? ", " : "", e->idstr,
-                               e->instance, e->section->name,
-                               e->section->version);
+        dm_json_array_add(devices, save_vmdesc_device(e->idstr, e->instance,
+                                                      e->section,
+                                                      e->opaque));
     }
-    g_string_append(js, "]}");
+    dm_json_object_set(root, "devices", devices);
+    text = dm_json_to_string(root, false);
     save_writer_u8(w, QEVM_VMDESCRIPTION);
-    save_writer_be32(w, (uint32_t)js->len);
-    save_writer_bytes(w, js->str, js->len);
+    save_writer_be32(w, (uint32_t)strlen(text));
+    save_writer_bytes(w, text, strlen(text));
 }
 
 gboolean save_machine_state(DmMachine *m, int fd, const SaveFormat *f,

@@ -9,6 +9,7 @@ registers and the run state (paused with -S). migrate-incoming twice is
 refused. Loading QEMU 7.2's device-state sample with unemulated=skip
 sends UNEMULATED_SKIPPED naming what was skipped.
 """
+import json
 import os
 import sys
 import tempfile
@@ -46,6 +47,34 @@ def check_loaded(dm, want, how):
         fail("%s: registers %s, expected %s" % (how, got, want))
 
 
+def check_vmdesc(path):
+    """The JSON description after EOF names every device with its fields,
+    and each piix4_pm field size matches what its table writes."""
+    with open(path, "rb") as f:
+        data = f.read()
+    at = data.rfind(b"\x06", 0, len(data) - 4)
+    while at > 0:
+        length = int.from_bytes(data[at + 1:at + 5], "big")
+        if at + 5 + length == len(data) and data[at - 1] == 0:
+            break
+        at = data.rfind(b"\x06", 0, at)
+    if at <= 0:
+        fail("no JSON description after EOF")
+    desc = json.loads(data[at + 5:])
+    names = [d["name"] for d in desc["devices"]]
+    for want in ("timer", "0000:00:00.0/I440FX", "0000:00:01.0/PIIX3",
+                 "mc146818rtc", "i8254", "port92", "0000:00:01.3/piix4_pm"):
+        if want not in names:
+            fail("JSON description lacks %s: %s" % (want, names))
+    pm = desc["devices"][names.index("0000:00:01.3/piix4_pm")]
+    size = sum(f["size"] * f.get("array_len", 1) for f in pm["fields"])
+    size += sum(6 + len(sub["vmsd_name"]) +
+                sum(f["size"] * f.get("array_len", 1) for f in sub["fields"])
+                for sub in pm.get("subsections", []))
+    if size != 2432:
+        fail("piix4_pm described as %d bytes, writes 2432" % size)
+
+
 def main():
     args = sys.argv[1:]
     stubdm = args[args.index("--stubdm") + 1]
@@ -61,6 +90,7 @@ def main():
                 fail("migrate: %r" % reply)
         finally:
             src.close()
+        check_vmdesc(path)
 
         dm = start(stubdm, ["-incoming", "exec:cat " + path])
         try:
