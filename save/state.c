@@ -31,7 +31,7 @@ static size_t scalar_size(const SaveField *f)
     }
 }
 
-static unsigned field_count(const SaveField *f, const void *opaque)
+unsigned save_field_count(const SaveField *f, const void *opaque)
 {
     const uint8_t *p = (const uint8_t *)opaque + f->count_offset;
     uint64_t n;
@@ -58,7 +58,7 @@ size_t save_section_wire_size(const SaveSection *s, void *opaque, int v)
         if (!field_present(f, opaque, v)) {
             continue;
         }
-        n = field_count(f, opaque);
+        n = save_field_count(f, opaque);
         if (f->kind == SAVE_STRUCT) {
             for (unsigned i = 0; i < n; i++) {
                 void *elem = (char *)opaque + f->offset + i * f->size;

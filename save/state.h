@@ -169,6 +169,9 @@ struct SaveSection {
 
 #define SAVE_END { .name = NULL }
 
+/* Elements of f in opaque: fixed, or a varray's count capped at capacity. */
+unsigned save_field_count(const SaveField *f, const void *opaque);
+
 /* Bytes the fields of s take on the wire at version v (no subsections). */
 size_t save_section_wire_size(const SaveSection *s, void *opaque, int v);
 

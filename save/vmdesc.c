@@ -43,30 +43,13 @@ static bool present(const SaveField *f, void *opaque, int version)
     return f->test ? f->test(opaque, version) : f->since <= version;
 }
 
-static unsigned count_of(const SaveField *f, const void *opaque)
-{
-    const uint8_t *p = (const uint8_t *)opaque + f->count_offset;
-    uint64_t n;
-
-    if (!f->varray) {
-        return f->count;
-    }
-    switch (f->count_size) {
-    case 1: n = *p; break;
-    case 2: n = *(const uint16_t *)p; break;
-    case 4: n = *(const uint32_t *)p; break;
-    default: n = *(const uint64_t *)p; break;
-    }
-    return n > f->count ? f->count : (unsigned)n;
-}
-
 static DmJson *describe(const SaveSection *s, void *opaque, int version);
 
 static DmJson *describe_field(const SaveField *f, void *opaque)
 {
     DmJson *o = dm_json_new_object();
     void *first = (char *)opaque + f->offset;
-    unsigned n = count_of(f, opaque);
+    unsigned n = save_field_count(f, opaque);
 
     dm_json_object_set_string(o, "name", f->name);
     dm_json_object_set_string(o, "type", kind_name(f->kind));
