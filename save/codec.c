@@ -12,29 +12,6 @@
 
 #define SUBSECTION_MARK 0x05
 
-static bool field_present(const SaveField *f, void *opaque, int version)
-{
-    return f->test ? f->test(opaque, version) : f->since <= version;
-}
-
-static unsigned wire_width(SaveKind k)
-{
-    switch (k) {
-    case SAVE_U8:
-    case SAVE_I8:
-    case SAVE_BOOL:
-        return 1;
-    case SAVE_U16:
-    case SAVE_I16:
-        return 2;
-    case SAVE_U32:
-    case SAVE_I32:
-        return 4;
-    default:
-        return 8;
-    }
-}
-
 static uint64_t load_host(const void *p, size_t size)
 {
     switch (size) {
@@ -124,7 +101,7 @@ static gboolean encode_fields(const SaveSection *s, void *opaque,
         uint8_t *base = (uint8_t *)opaque + f->offset;
         unsigned n;
 
-        if (!field_present(f, opaque, s->version)) {
+        if (!save_field_present(f, opaque, s->version)) {
             continue;
         }
         if (!element_count(s, f, opaque, &n, errp)) {
@@ -159,7 +136,7 @@ static gboolean encode_fields(const SaveSection *s, void *opaque,
                 put_be(out, *(const bool *)p ? 1 : 0, 1);
                 break;
             default:
-                put_be(out, load_host(p, f->size), wire_width(f->kind));
+                put_be(out, load_host(p, f->size), save_kind_width(f->kind));
                 break;
             }
         }
@@ -273,7 +250,7 @@ gboolean save_decode(const SaveSection *s, void *opaque, int version,
         uint8_t *base = (uint8_t *)opaque + f->offset;
         unsigned n;
 
-        if (!field_present(f, opaque, version)) {
+        if (!save_field_present(f, opaque, version)) {
             continue;
         }
         if (!element_count(s, f, opaque, &n, errp)) {
@@ -326,7 +303,7 @@ gboolean save_decode(const SaveSection *s, void *opaque, int version,
                 *(bool *)p = w[0] != 0;
                 break;
             default: {
-                unsigned width = wire_width(f->kind);
+                unsigned width = save_kind_width(f->kind);
                 uint64_t v;
                 if (!take(r, width, &w, s, f->name, errp)) {
                     return FALSE;

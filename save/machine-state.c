@@ -17,12 +17,6 @@
 
 #include <string.h>
 
-/* The "timer" section: QEMU's virtual clock, which every timer is on. */
-typedef struct {
-    int64_t cpu_ticks_offset;
-    int64_t cpu_clock_offset;
-    DmClock *clock;
-} SaveClockState;
 
 static gboolean clock_pre_save(void *opaque, GError **errp)
 {
@@ -51,7 +45,7 @@ static const SaveField clock_fields[] = {
     SAVE_END
 };
 
-static const SaveSection clock_section = {
+const SaveSection save_clock_section = {
     .name = "timer",
     .version = 2,
     .minimum_version = 1,
@@ -101,7 +95,7 @@ static GArray *machine_entries(DmMachine *m, SaveClockState *clock)
     GArray *entries = g_array_new(FALSE, TRUE, sizeof(SaveEntry));
     SaveEntry e = {
         .idstr = g_strdup("timer"),
-        .section = &clock_section,
+        .section = &save_clock_section,
         .opaque = clock,
         .size = sizeof(*clock),
     };

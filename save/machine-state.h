@@ -4,9 +4,19 @@
 #define SAVE_MACHINE_STATE_H
 
 #include "dm/machine.h"
+#include "save/state.h"
 
 #include <glib.h>
 #include <stdbool.h>
+
+/* The "timer" section: QEMU's virtual clock, which every timer is on. */
+typedef struct SaveClockState {
+    int64_t cpu_ticks_offset;
+    int64_t cpu_clock_offset;
+    DmClock *clock;
+} SaveClockState;
+
+extern const SaveSection save_clock_section;
 
 typedef struct SaveFormat {
     bool configuration;       /* 0x07 section with the machine name */

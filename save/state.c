@@ -4,14 +4,14 @@
 
 G_DEFINE_QUARK(save-error-quark, save_error)
 
-static bool field_present(const SaveField *f, void *opaque, int version)
+bool save_field_present(const SaveField *f, void *opaque, int version)
 {
     return f->test ? f->test(opaque, version) : f->since <= version;
 }
 
-static size_t scalar_size(const SaveField *f)
+unsigned save_kind_width(SaveKind k)
 {
-    switch (f->kind) {
+    switch (k) {
     case SAVE_U8:
     case SAVE_I8:
     case SAVE_BOOL:
@@ -22,13 +22,15 @@ static size_t scalar_size(const SaveField *f)
     case SAVE_U32:
     case SAVE_I32:
         return 4;
-    case SAVE_U64:
-    case SAVE_I64:
-    case SAVE_TIMER:
-        return 8;
     default:
-        return f->size;
+        return 8;
     }
+}
+
+static size_t scalar_size(const SaveField *f)
+{
+    return f->kind == SAVE_BUFFER || f->kind == SAVE_UNUSED ?
+           f->size : save_kind_width(f->kind);
 }
 
 unsigned save_field_count(const SaveField *f, const void *opaque)
@@ -55,7 +57,7 @@ size_t save_section_wire_size(const SaveSection *s, void *opaque, int v)
     for (const SaveField *f = s->fields; f->name; f++) {
         unsigned n;
 
-        if (!field_present(f, opaque, v)) {
+        if (!save_field_present(f, opaque, v)) {
             continue;
         }
         n = save_field_count(f, opaque);

@@ -169,6 +169,11 @@ struct SaveSection {
 
 #define SAVE_END { .name = NULL }
 
+/* Whether f is on the wire: its test if it has one, else its version. */
+bool save_field_present(const SaveField *f, void *opaque, int version);
+/* Wire bytes of one element of a scalar or timer kind (8 for 64-bit). */
+unsigned save_kind_width(SaveKind k);
+
 /* Elements of f in opaque: fixed, or a varray's count capped at capacity. */
 unsigned save_field_count(const SaveField *f, const void *opaque);
 

@@ -28,21 +28,15 @@ static const char *kind_name(SaveKind k)
 static size_t kind_size(const SaveField *f, void *elem)
 {
     switch (f->kind) {
-    case SAVE_U8: case SAVE_I8: case SAVE_BOOL: return 1;
-    case SAVE_U16: case SAVE_I16: return 2;
-    case SAVE_U32: case SAVE_I32: return 4;
-    case SAVE_U64: case SAVE_I64: case SAVE_TIMER: return 8;
     case SAVE_STRUCT:
         return save_section_wire_size(f->nested, elem, f->nested->version);
-    default: return f->size;
+    case SAVE_BUFFER:
+    case SAVE_UNUSED:
+        return f->size;
+    default:
+        return save_kind_width(f->kind);
     }
 }
-
-static bool present(const SaveField *f, void *opaque, int version)
-{
-    return f->test ? f->test(opaque, version) : f->since <= version;
-}
-
 static DmJson *describe(const SaveSection *s, void *opaque, int version);
 
 static DmJson *describe_field(const SaveField *f, void *opaque)
@@ -73,7 +67,7 @@ static DmJson *describe(const SaveSection *s, void *opaque, int version)
     dm_json_object_set_string(o, "vmsd_name", s->name);
     dm_json_object_set_int(o, "version", version);
     for (const SaveField *f = s->fields; f->name; f++) {
-        if (present(f, opaque, version)) {
+        if (save_field_present(f, opaque, version)) {
             dm_json_array_add(fields, describe_field(f, opaque));
         }
     }

@@ -8,6 +8,7 @@
 #include "hw/i440fx.h"
 #include "ram/ram-block.h"
 #include "save/codec.h"
+#include "save/machine-state.h"
 #include "save/foreign/foreign.h"
 #include "save/ram-section.h"
 #include "save/stream.h"
@@ -42,26 +43,6 @@ void glue_tool_progress(GlueTool *t, uint64_t done)
                 pct >= 100 ? "\n" : "");
     }
 }
-
-/* Clock state of "timer": the table is private to save/machine-state.c. */
-typedef struct {
-    int64_t cpu_ticks_offset;
-    int64_t cpu_clock_offset;
-} ToolClock;
-
-static const SaveField clock_fields[] = {
-    SAVE_FIELD_I64(ToolClock, cpu_ticks_offset),
-    SAVE_FIELD_UNUSED("dummy", 8),
-    SAVE_FIELD_I64_SINCE(ToolClock, cpu_clock_offset, 2),
-    SAVE_END
-};
-
-static const SaveSection clock_section = {
-    .name = "timer",
-    .version = 2,
-    .minimum_version = 1,
-    .fields = clock_fields,
-};
 
 static bool cur_have(const Cursor *c, size_t n)
 {
@@ -131,29 +112,6 @@ static DmJson *json_hex(const uint8_t *p, size_t n)
     return dm_json_new_string(s->str);
 }
 
-static bool field_present(const SaveField *f, void *opaque, int version)
-{
-    return f->test ? f->test(opaque, version) : f->since <= version;
-}
-
-static unsigned wire_width(SaveKind k)
-{
-    switch (k) {
-    case SAVE_U8:
-    case SAVE_I8:
-    case SAVE_BOOL:
-        return 1;
-    case SAVE_U16:
-    case SAVE_I16:
-        return 2;
-    case SAVE_U32:
-    case SAVE_I32:
-        return 4;
-    default:
-        return 8;
-    }
-}
-
 static DmJson *scalar(SaveKind k, uint64_t v)
 {
     switch (k) {
@@ -214,10 +172,10 @@ static gboolean show_element(const SaveSection *s, const SaveField *f,
     }
     default: {
         uint64_t x;
-        if (!cur_need(c, wire_width(f->kind), f->name, errp)) {
+        if (!cur_need(c, save_kind_width(f->kind), f->name, errp)) {
             return FALSE;
         }
-        x = cur_be(c, wire_width(f->kind));
+        x = cur_be(c, save_kind_width(f->kind));
         *v = scalar(f->kind, x);
         /* Later tests and counts read it, as in the codec. */
         if (f->kind == SAVE_BOOL) {
@@ -278,7 +236,7 @@ static gboolean show_fields(const SaveSection *s, void *opaque, int version,
         unsigned n = f->count;
         DmJson *v = NULL;
 
-        if (!field_present(f, opaque, version)) {
+        if (!save_field_present(f, opaque, version)) {
             continue;
         }
         if (f->varray) {
@@ -320,9 +278,9 @@ static const SaveSection *find_table(DmMachine *m, const char *idstr,
     const SaveSection *s;
 
     if (!strcmp(idstr, "timer")) {
-        *scratch = g_new0(ToolClock, 1);
+        *scratch = g_new0(SaveClockState, 1);
         *origin = "stubdm";
-        return &clock_section;
+        return &save_clock_section;
     }
     if (!strcmp(idstr, pci_host_section.name)) {
         for (guint i = 0; i < m->devices->len; i++) {

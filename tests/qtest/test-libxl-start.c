@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Start-up as libxl 4.17 drives qemu-xen for an HVM guest in dom0
- * (/work/shared/spec/xen-toolstack.md §1.2, §1.4-1.6, §3.1): the exact
+ * (spec xen-toolstack.md §1.2, §1.4-1.6, §3.1): the exact
  * argv, then QMP the way libxl_qmp.c speaks it, one connection per
  * operation.
  */
