@@ -406,6 +406,14 @@ static gboolean pflash_realize_unit(DmMachine *m, Pflash *s, unsigned unit,
 
 static void pflash_unrealize(void *opaque);
 
+/* Written data reaches the disk when the VM stops (QEMU flushes drives). */
+static void pflash_runstate(void *opaque, DmRunState state)
+{
+    if (state != DM_RUN_RUNNING) {
+        pflash_file_sync(opaque);
+    }
+}
+
 /* The board frees a device whose realize failed: undo what was mapped. */
 static gboolean pflash_realize(DmMachine *m, Pflash *s, unsigned unit,
                                GError **errp)
@@ -414,6 +422,7 @@ static gboolean pflash_realize(DmMachine *m, Pflash *s, unsigned unit,
         pflash_unrealize(s);
         return FALSE;
     }
+    dm_machine_add_runstate_listener(m, pflash_runstate, s);
     return TRUE;
 }
 
