@@ -131,8 +131,51 @@ static void test_readonly(Fixture *f, gconstpointer data)
     g_assert_cmphex(file_byte(f, 0), ==, 0xa5);
 }
 
+static Pflash *unit0(Fixture *f)
+{
+    Pflash *s = dm_machine_find_device(f->m, pflash0_info.name);
+
+    g_assert_nonnull(s);
+    return s;
+}
+
+/*
+ * A program is synced within 100 ms, or at once when the VM stops, and
+ * an erase at once (the issue's durability rules).
+ */
+static void test_sync(Fixture *f, gconstpointer data)
+{
+    Pflash *s = unit0(f);
+
+    dm_machine_vm_start(f->m);
+    wb(f, 0x20, 0x40);
+    wb(f, 0x20, 0x5a);
+    g_assert_cmphex(file_byte(f, 0x20), ==, 0x5a);
+    g_assert_true(s->unsynced);
+    dm_machine_vm_stop(f->m, DM_RUN_PAUSED);
+    g_assert_false(s->unsynced);
+
+    dm_machine_vm_start(f->m);
+    wb(f, 0x21, 0x40);
+    wb(f, 0x21, 0x5b);
+    g_assert_true(s->unsynced);
+    /* The 100 ms deadline runs from the main loop. */
+    for (int i = 0; i < 50 && s->unsynced; i++) {
+        g_usleep(10000);
+        while (g_main_context_iteration(NULL, FALSE)) {
+        }
+    }
+    g_assert_false(s->unsynced);
+
+    wb(f, 0x2000, 0x20);
+    wb(f, 0x2000, 0xd0);
+    g_assert_false(s->unsynced);
+}
+
 void test_pflash_register(void)
 {
+    g_test_add("/hw/pflash/sync", Fixture, NULL, setup, test_sync,
+               teardown);
     g_test_add("/hw/pflash/query", Fixture, NULL, setup, test_query,
                teardown);
     g_test_add("/hw/pflash/program-erase", Fixture, NULL, setup,
