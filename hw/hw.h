@@ -25,6 +25,8 @@ typedef struct HwDeviceInfo {
     void (*unrealize)(void *dev);
     /* The saved state; NULL means the device refuses to be saved. */
     const SaveSection *state;
+    /* Further sections over the same state, saved right after it. */
+    const SaveSection *const *extra_state;
 } HwDeviceInfo;
 
 /* A realized device of the machine's board. */

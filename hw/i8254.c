@@ -5,6 +5,7 @@
  * QEMU 7.2's (hw/timer/i8254*.c, hw/audio/pcspk.c), quirks included.
  */
 #include "hw/i8254.h"
+#include "dm/machine-types.h"
 
 #include <inttypes.h>
 #include <stddef.h>
@@ -608,6 +609,37 @@ static bool i8254_present(DmMachine *m)
     return m->opts->xen_domid < 0;
 }
 
+/* QEMU keeps port 0x61's own bits in a "pcspk" device of their own. */
+static const SaveField pcspk_fields[] = {
+    { .name = "data_on", .kind = SAVE_U8,
+      .offset = offsetof(I8254, speaker_data_on), .size = 1, .count = 1 },
+    /* refresh bit toggled on each read, stored as the bit (0 or 0x10) */
+    { .name = "dummy_refresh_clock", .kind = SAVE_U8,
+      .offset = offsetof(I8254, refresh_clock), .size = 1, .count = 1 },
+    SAVE_END
+};
+
+/* QEMU's pcspk "migrate" property: off for pc-i440fx-2.7 and older. */
+static bool pcspk_needed(void *opaque)
+{
+    const I8254 *s = opaque;
+
+    return dm_machine_type_at_least(s->machine->machine_type, 2, 8);
+}
+
+static const SaveSection pcspk_section = {
+    .name = "pcspk",
+    .version = 1,
+    .minimum_version = 1,
+    .fields = pcspk_fields,
+    .needed = pcspk_needed,
+};
+
+static const SaveSection *const i8254_extra_state[] = {
+    &pcspk_section,
+    NULL,
+};
+
 const HwDeviceInfo i8254_info = {
     .name          = "i8254",
     .instance_size = sizeof(I8254),
@@ -616,4 +648,5 @@ const HwDeviceInfo i8254_info = {
     .reset         = i8254_reset,
     .unrealize     = i8254_unrealize,
     .state         = &i8254_section,
+    .extra_state   = i8254_extra_state,
 };

@@ -28,18 +28,15 @@ PciBus *pci_bus_new(DmMachine *m)
 
 void pci_bus_free(PciBus *bus)
 {
-    if (bus) {
-        g_free(bus->irq_count);
-        g_free(bus);
-    }
+    g_free(bus);
 }
 
 void pci_bus_set_irq_routing(PciBus *bus, int nirq, PciMapIrqFn *map,
                              PciSetIrqFn *set, void *opaque)
 {
-    g_free(bus->irq_count);
-    bus->nirq = nirq;
-    bus->irq_count = g_new0(int32_t, nirq);
+    g_assert(nirq > 0 && nirq <= PCI_BUS_MAX_IRQS);
+    bus->nirq = bus->lines = nirq;
+    memset(bus->irq_count, 0, sizeof(bus->irq_count));
     bus->map_irq = map;
     bus->set_irq = set;
     bus->irq_opaque = opaque;
@@ -361,4 +358,42 @@ const SaveSection pci_device_section = {
     .minimum_version = 1,
     .fields = pci_device_fields,
     .check = pci_device_check,
+};
+
+/*
+ * QEMU's nirq is an EQUAL field: a stream from a bus with another line
+ * count (4 on a PC, 128 for a Xen guest's PIIX3) cannot be loaded.
+ */
+static gboolean pci_bus_check(void *opaque, int version, GError **errp)
+{
+    const PciBus *bus = opaque;
+
+    if (bus->nirq != bus->lines) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "field 'nirq' = %d, this machine's bus has %d lines (4 "
+                    "on a PC, 128 for a Xen guest)", bus->nirq, bus->lines);
+        return FALSE;
+    }
+    for (int i = 0; i < bus->nirq; i++) {
+        if (bus->irq_count[i] < 0 || bus->irq_count[i] > 256) {
+            g_set_error(errp, SAVE_ERROR, 0, "field 'irq_count[%d]' = %d "
+                        "out of range", i, bus->irq_count[i]);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static const SaveField pci_bus_fields[] = {
+    SAVE_FIELD_I32(PciBus, nirq),
+    SAVE_FIELD_I32_VARRAY(PciBus, irq_count, PCI_BUS_MAX_IRQS, nirq),
+    SAVE_END
+};
+
+const SaveSection pci_bus_section = {
+    .name = "PCIBUS",
+    .version = 1,
+    .minimum_version = 1,
+    .fields = pci_bus_fields,
+    .check = pci_bus_check,
 };

@@ -72,11 +72,17 @@ struct PciDevice {
 typedef int PciMapIrqFn(void *opaque, uint8_t devfn, int pin);
 typedef void PciSetIrqFn(void *opaque, int line, bool level);
 
+/* PIIX3-xen gives every slot's four pins a line of their own. */
+#define PCI_BUS_MAX_IRQS 128
+
 struct PciBus {
     DmMachine *machine;
     PciDevice *devices[256];          /* by devfn */
+    /* Saved as "PCIBUS": the line count, then per line how many devices
+     * assert it. */
     int32_t nirq;
-    int32_t *irq_count;               /* per line: devices asserting it */
+    int32_t irq_count[PCI_BUS_MAX_IRQS];
+    int32_t lines;                    /* this machine's count, not saved */
     PciMapIrqFn *map_irq;
     PciSetIrqFn *set_irq;
     void *irq_opaque;
@@ -116,6 +122,9 @@ void pci_bus_config_write(PciBus *bus, uint8_t busnr, uint8_t devfn,
 
 /* Re-derives BAR mappings from config space (after a write or a load). */
 void pci_update_mappings(PciDevice *d);
+
+/* The "PCIBUS" section (version 1): nirq must match, then irq_count. */
+extern const SaveSection pci_bus_section;
 
 /* The nested "PCIDevice" vmstate (version 2): config + irq_state. */
 extern const SaveSection pci_device_section;

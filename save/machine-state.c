@@ -123,6 +123,17 @@ static GArray *machine_entries(DmMachine *m, SaveClockState *clock)
             };
             g_array_append_val(entries, e);
         }
+        /* Then the bus's IRQ line counts, on every machine. */
+        if (d->info == &i440fx_info) {
+            I440fx *host = d->state;
+            e = (SaveEntry){
+                .idstr = g_strdup(pci_bus_section.name),
+                .section = &pci_bus_section,
+                .opaque = host->bus,
+                .size = sizeof(*host->bus),
+            };
+            g_array_append_val(entries, e);
+        }
         e = (SaveEntry){
             .idstr = device_idstr(d->info, d->state),
             .section = d->info->state,
@@ -135,8 +146,42 @@ static GArray *machine_entries(DmMachine *m, SaveClockState *clock)
                                   e.idstr);
         }
         g_array_append_val(entries, e);
+        /* Further sections of the same state (i8254's "pcspk"). */
+        for (const SaveSection *const *x = d->info->extra_state; x && *x;
+             x++) {
+            /* A section with a needed() test exists only when it holds. */
+            if ((*x)->needed && !(*x)->needed(d->state)) {
+                continue;
+            }
+            e = (SaveEntry){
+                .idstr = g_strdup((*x)->name),
+                .section = *x,
+                .opaque = d->state,
+                .size = d->info->instance_size,
+            };
+            g_array_append_val(entries, e);
+        }
     }
     return entries;
+}
+
+const SaveSection *save_machine_section(DmMachine *m, const char *idstr,
+                                        void **scratch)
+{
+    SaveClockState clock = { 0 };
+    g_autoptr(GArray) entries = machine_entries(m, &clock);
+    const char *slash = strrchr(idstr, '/');
+
+    for (guint i = 0; i < entries->len; i++) {
+        SaveEntry *e = &g_array_index(entries, SaveEntry, i);
+        /* Old streams name PCI sections without their path. */
+        if (!strcmp(e->idstr, idstr) ||
+            !strcmp(e->section->name, slash ? slash + 1 : idstr)) {
+            *scratch = g_memdup2(e->opaque, e->size);
+            return e->section;
+        }
+    }
+    return NULL;
 }
 
 SaveFormat save_format_for_device_state(const DmMachine *m)

@@ -25,6 +25,13 @@ typedef struct SaveFormat {
     bool vmdesc;              /* the JSON description after EOF */
 } SaveFormat;
 
+/*
+ * The table the machine saves idstr with, and a copy of its state to
+ * decode into (caller frees); NULL if the machine has no such section.
+ */
+const SaveSection *save_machine_section(DmMachine *m, const char *idstr,
+                                        void **scratch);
+
 /* The dialect QEMU 7.2 writes for xen-save-devices-state on this machine. */
 SaveFormat save_format_for_device_state(const DmMachine *m);
 /* The dialect of a full, non-live migrate on this machine. */

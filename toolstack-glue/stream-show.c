@@ -5,7 +5,6 @@
  */
 #include "toolstack-glue/stream-show.h"
 #include "hw/hw.h"
-#include "hw/i440fx.h"
 #include "ram/ram-block.h"
 #include "save/codec.h"
 #include "save/machine-state.h"
@@ -269,37 +268,15 @@ static gboolean show_fields(const SaveSection *s, void *opaque, int version,
     return show_subsections(s, opaque, c, out, errp);
 }
 
-/* The table for a section: the machine's device, else save/foreign/. */
+/* The table for a section: the machine's own, else save/foreign/. */
 static const SaveSection *find_table(DmMachine *m, const char *idstr,
                                      void **scratch, const char **origin)
 {
-    const char *slash = strrchr(idstr, '/');
-    const char *base = slash ? slash + 1 : idstr;
-    const SaveSection *s;
+    const SaveSection *s = save_machine_section(m, idstr, scratch);
 
-    if (!strcmp(idstr, "timer")) {
-        *scratch = g_new0(SaveClockState, 1);
+    if (s) {
         *origin = "stubdm";
-        return &save_clock_section;
-    }
-    if (!strcmp(idstr, pci_host_section.name)) {
-        for (guint i = 0; i < m->devices->len; i++) {
-            HwDevice *d = g_ptr_array_index(m->devices, i);
-            if (d->info == &i440fx_info) {
-                I440fx *host = d->state;
-                *scratch = g_memdup2(host->bus, sizeof(*host->bus));
-                *origin = "stubdm";
-                return &pci_host_section;
-            }
-        }
-    }
-    for (guint i = 0; m->devices && i < m->devices->len; i++) {
-        HwDevice *d = g_ptr_array_index(m->devices, i);
-        if (d->info->state && !strcmp(d->info->state->name, base)) {
-            *scratch = g_memdup2(d->state, d->info->instance_size);
-            *origin = "stubdm";
-            return d->info->state;
-        }
+        return s;
     }
     s = save_foreign_find(idstr, NULL);
     if (s) {

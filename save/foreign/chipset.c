@@ -181,57 +181,10 @@ static void hpet_init(void *opaque, const char *machine_type)
     s->hpet_offset_saved = foreign_machine_at_least(machine_type, 2, 12);
 }
 
-/* "pcspk" (1, 1); not written for pc-i440fx-2.7 and older, nor Xen. */
-typedef struct {
-    uint8_t data_on;
-    uint8_t dummy_refresh_clock;
-} ForeignPcspk;
-
-static const SaveField pcspk_fields[] = {
-    SAVE_FIELD_U8(ForeignPcspk, data_on),
-    SAVE_FIELD_U8(ForeignPcspk, dummy_refresh_clock),
-    SAVE_END
-};
-
-static const SaveSection pcspk_section = {
-    .name = "pcspk",
-    .version = 1,
-    .minimum_version = 1,
-    .fields = pcspk_fields,
-};
-
-/*
- * "PCIBUS" (1, 1): how many devices assert each bus IRQ line. nirq is an
- * EQUAL field in QEMU (4 on a PC, 128 for PIIX3-xen); here it only sizes
- * the array. stubdm does emulate this bus (hw/pci.c keeps nirq and
- * irq_count): the table belongs with it, and stubdm should write it too.
- */
-#define PCIBUS_MAX_IRQS 128
-
-typedef struct {
-    int32_t nirq;
-    int32_t irq_count[PCIBUS_MAX_IRQS];
-} ForeignPciBus;
-
-static const SaveField pcibus_fields[] = {
-    SAVE_FIELD_I32(ForeignPciBus, nirq),
-    SAVE_FIELD_I32_VARRAY(ForeignPciBus, irq_count, PCIBUS_MAX_IRQS, nirq),
-    SAVE_END
-};
-
-static const SaveSection pcibus_section = {
-    .name = "PCIBUS",
-    .version = 1,
-    .minimum_version = 1,
-    .fields = pcibus_fields,
-};
-
 const SaveForeign save_foreign_chipset[] = {
     { "dma", false, &dma_section, sizeof(ForeignDma), NULL },
     { "i8259", false, &pic_section, sizeof(ForeignPic), NULL },
     { "ioapic", false, &ioapic_section, sizeof(ForeignIoapic), NULL },
     { "hpet", false, &hpet_section, sizeof(ForeignHpet), hpet_init },
-    { "pcspk", false, &pcspk_section, sizeof(ForeignPcspk), NULL },
-    { "PCIBUS", false, &pcibus_section, sizeof(ForeignPciBus), NULL },
     { NULL },
 };
