@@ -84,9 +84,11 @@ int main(int argc, char **argv)
     if (m && m->opts->xen_domid >= 0 && !m->opts->no_xenstore &&
         (xen || g_getenv("XENSTORED_PATH"))) {
         xs = glue_xenstore_open(m->opts->xen_domid, &err);
-        if (xs) {
+        if (xs && glue_xenstore_watch_commands(xs, m, &err)) {
             dm_machine_add_runstate_listener(m, glue_xenstore_runstate, xs);
         } else {
+            glue_xenstore_free(xs);
+            xs = NULL;
             dm_machine_free(m);
             m = NULL;
         }

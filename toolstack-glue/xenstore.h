@@ -35,4 +35,13 @@ char *glue_xenstore_read_dm(GlueXenstore *x, const char *key,
  */
 void glue_xenstore_runstate(void *opaque, DmRunState state);
 
+/*
+ * The qemu-trad command protocol (xen-toolstack.md §2.1): watches
+ * device-model/<domid>/command from m's main loop; "save" stops the VM,
+ * writes its device state to qemu-save.<domid> and sets state = paused,
+ * "continue" (when state is paused) runs it and sets state = running.
+ */
+gboolean glue_xenstore_watch_commands(GlueXenstore *x, DmMachine *m,
+                                      GError **errp);
+
 #endif
