@@ -30,6 +30,11 @@ typedef enum {
     SAVE_DECODE_CHECK,
     /* Decode into the live device: timers are armed or stopped. */
     SAVE_DECODE_APPLY,
+    /*
+     * Decode to show (stubdm-stream): as CHECK, but no check hooks, so a
+     * stream from another machine configuration can still be read.
+     */
+    SAVE_DECODE_SHOW,
 } SaveDecodeMode;
 
 /* Runs pre_save hooks, then appends the fields and needed subsections. */

@@ -333,7 +333,7 @@ static gboolean show_full(DmMachine *m, Cursor *c, DmJson *rec,
     }
     r = (SaveReader){ .data = c->data + c->pos, .len = c->len - c->pos,
                       .origin = c->origin + c->pos };
-    if (!save_decode(s, scratch, (int)version, &r, SAVE_DECODE_CHECK,
+    if (!save_decode(s, scratch, (int)version, &r, SAVE_DECODE_SHOW,
                      errp)) {
         g_prefix_error(errp, "section '%s' at offset 0x%" G_GINT64_MODIFIER
                        "x: ", idstr, at);
@@ -462,12 +462,17 @@ DmMachine *glue_tool_machine(GlueTool *t, const uint8_t *state, size_t len,
     const char *type = t->machine ? t->machine : conf ? conf : "pc";
     g_autofree char *mach = g_strdup_printf("%s,accel=qtest%s", type,
         t->skip_unemulated ? ",unemulated=skip" : "");
+    /* A Xen guest's board differs (PIIX3-xen lines, no PIT, no bridge
+     * hotplug): -xen-domid with qtest builds it without a hypervisor. */
     const char *argv[] = { "stubdm", "-machine", mach, "-m",
-                           t->memory ? t->memory : "128", NULL };
+                           t->memory ? t->memory : "128",
+                           t->xen ? "-xen-domid" : NULL, "1", NULL };
     DmOptions *o = dm_options_new();
     DmMachine *m;
 
-    if (!dm_options_parse(o, G_N_ELEMENTS(argv) - 1, (char **)argv, errp)) {
+    int argc = t->xen ? G_N_ELEMENTS(argv) - 1 : 5;
+
+    if (!dm_options_parse(o, argc, (char **)argv, errp)) {
         dm_options_free(o);
         g_prefix_error(errp, "machine '%s': ", type);
         return NULL;

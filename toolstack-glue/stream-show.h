@@ -19,6 +19,7 @@ typedef struct GlueTool {
     const char *memory;       /* --memory (MiB), or NULL */
     bool json;
     bool skip_unemulated;
+    bool xen;                 /* --xen: the source served a Xen guest */
     const char *output;
     const char *config;
     int last_percent;

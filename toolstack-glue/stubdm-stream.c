@@ -437,8 +437,8 @@ static int cmd_wrap(GlueTool *t, const char *path)
 static int usage(void)
 {
     fprintf(stderr,
-        "usage: stubdm-stream show [--json] [--machine TYPE] FILE\n"
-        "       stubdm-stream check [--machine TYPE] [--memory MIB] "
+        "usage: stubdm-stream show [--json] [--machine TYPE] [--xen] FILE\n"
+        "       stubdm-stream check [--machine TYPE] [--xen] [--memory MIB] "
         "[--skip-unemulated] FILE\n"
         "       stubdm-stream extract IMAGE -o STATE\n"
         "       stubdm-stream wrap [--config JSON-FILE] STATE -o IMAGE\n"
@@ -462,6 +462,8 @@ int main(int argc, char **argv)
             t.json = true;
         } else if (!strcmp(a, "--skip-unemulated")) {
             t.skip_unemulated = true;
+        } else if (!strcmp(a, "--xen")) {
+            t.xen = true;
         } else if (!strcmp(a, "--machine") && more) {
             t.machine = argv[++i];
         } else if (!strcmp(a, "--memory") && more) {
