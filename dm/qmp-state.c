@@ -7,6 +7,7 @@
 #include "dm/fdset.h"
 #include "dm/qmp.h"
 #include "save/machine-state.h"
+#include "save/ram-section.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -303,13 +304,17 @@ DmJson *dm_qmp_query_migrate(DmMonitor *mon, const DmJson *args,
     return ret;
 }
 
-/* Only "events" is implemented; asking for another one on is an error. */
+/*
+ * "events" and "compress" are implemented; asking for another one on is
+ * an error, and then nothing changes.
+ */
 DmJson *dm_qmp_migrate_set_capabilities(DmMonitor *mon, const DmJson *args,
                                         GError **errp)
 {
     DmMachine *m = dm_monitor_machine(mon);
     const DmJson *list = dm_json_object_get(args, "capabilities");
     bool events = m->migration.events;
+    bool compress = save_ram_get_compress();
 
     if (dm_json_type(list) != DM_JSON_ARRAY) {
         g_set_error(errp, DM_QMP_ERROR, DM_QMP_GENERIC_ERROR,
@@ -337,6 +342,8 @@ DmJson *dm_qmp_migrate_set_capabilities(DmMonitor *mon, const DmJson *args,
         on = dm_json_get_bool(state);
         if (!strcmp(n, "events")) {
             events = on;
+        } else if (!strcmp(n, "compress")) {
+            compress = on;
         } else if (on) {
             g_set_error(errp, DM_QMP_ERROR, DM_QMP_GENERIC_ERROR,
                         "Migration capability '%s' is not supported by "
@@ -345,6 +352,8 @@ DmJson *dm_qmp_migrate_set_capabilities(DmMonitor *mon, const DmJson *args,
         }
     }
     m->migration.events = events;
+    /* QEMU's default compress-level is 1. */
+    save_ram_set_compress(compress, 1);
     return dm_json_new_object();
 }
 

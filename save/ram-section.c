@@ -7,6 +7,9 @@
 #include "save/state.h"
 
 #include <string.h>
+#include <zlib.h>
+
+G_STATIC_ASSERT(SAVE_RAM_COMPRESS_MAX >= RAM_PAGE_SIZE + 13);
 
 /*
  * Staging: one hash per listed block, page index to what the stream last
@@ -30,6 +33,8 @@ struct SaveRamLoad {
     GArray *incoming;         /* SaveRamIncoming */
     GPtrArray *skipped;       /* idstrs, borrowed from incoming */
     SaveRamIncoming *last;    /* for CONTINUE */
+    bool inflate_ready;       /* zs set up on the first compressed page */
+    z_stream zs;
 };
 
 #define ZERO_TAG(fill) GSIZE_TO_POINTER(((gsize)(fill) << 1) | 1)
@@ -67,6 +72,9 @@ SaveRamLoad *save_ram_load_new(RamRegistry *reg, bool skip_unemulated)
 void save_ram_load_free(SaveRamLoad *l)
 {
     if (l) {
+        if (l->inflate_ready) {
+            inflateEnd(&l->zs);
+        }
         g_array_free(l->incoming, TRUE);
         g_ptr_array_free(l->skipped, TRUE);
         g_free(l);
@@ -250,6 +258,90 @@ static SaveRamIncoming *load_page_block(SaveRamLoad *l, SaveInput *in,
     return NULL;
 }
 
+/*
+ * COMPRESS_PAGE (§2.4): be32 length up to compressBound(4096), then a
+ * zlib stream that must inflate to exactly one page, no more, no less.
+ */
+static gboolean load_compressed(SaveRamLoad *l, SaveInput *in,
+                                const SaveRamIncoming *e, uint64_t addr,
+                                uint64_t at, uint8_t *page, GError **errp)
+{
+    uint8_t data[SAVE_RAM_COMPRESS_MAX];
+    uint8_t extra;
+    uint32_t len;
+    int rc;
+
+    if (!save_input_be32(in, &len, errp)) {
+        g_prefix_error(errp, "RAM record at offset 0x%" G_GINT64_MODIFIER
+                       "x: compressed page length: ", at);
+        return FALSE;
+    }
+    if (len == 0 || len > SAVE_RAM_COMPRESS_MAX) {
+        g_set_error(errp, SAVE_ERROR, 0, "RAM record at offset 0x%"
+                    G_GINT64_MODIFIER "x: compressed page at 0x%"
+                    G_GINT64_MODIFIER "x of block \"%s\": length %u "
+                    "outside 1..%u (compressBound of a page)", at, addr,
+                    e->idstr, len, SAVE_RAM_COMPRESS_MAX);
+        return FALSE;
+    }
+    if (!save_input_bytes(in, data, len, errp)) {
+        g_prefix_error(errp, "RAM record at offset 0x%" G_GINT64_MODIFIER
+                       "x: compressed page data: ", at);
+        return FALSE;
+    }
+    if (!l->inflate_ready) {
+        memset(&l->zs, 0, sizeof(l->zs));
+        if (inflateInit(&l->zs) != Z_OK) {
+            g_set_error(errp, SAVE_ERROR, 0, "RAM record at offset 0x%"
+                        G_GINT64_MODIFIER "x: zlib inflateInit failed", at);
+            return FALSE;
+        }
+        l->inflate_ready = true;
+    } else {
+        inflateReset(&l->zs);
+    }
+    l->zs.next_in = data;
+    l->zs.avail_in = len;
+    l->zs.next_out = page;
+    l->zs.avail_out = RAM_PAGE_SIZE;
+    rc = inflate(&l->zs, Z_FINISH);
+    if (rc == Z_BUF_ERROR && l->zs.avail_out == 0) {
+        /* A full page and the stream goes on: does it have more? */
+        l->zs.next_out = &extra;
+        l->zs.avail_out = 1;
+        rc = inflate(&l->zs, Z_FINISH);
+        if (l->zs.avail_out == 0) {
+            g_set_error(errp, SAVE_ERROR, 0, "RAM record at offset 0x%"
+                        G_GINT64_MODIFIER "x: compressed page at 0x%"
+                        G_GINT64_MODIFIER "x of block \"%s\" inflates to "
+                        "more than %u bytes", at, addr, e->idstr,
+                        RAM_PAGE_SIZE);
+            return FALSE;
+        }
+        /* Z_STREAM_END: only the trailer was left; else cut or bad. */
+    }
+    if (rc != Z_STREAM_END) {
+        g_set_error(errp, SAVE_ERROR, 0, "RAM record at offset 0x%"
+                    G_GINT64_MODIFIER "x: compressed page at 0x%"
+                    G_GINT64_MODIFIER "x of block \"%s\": bad zlib data "
+                    "(%s, %lu of %u bytes)", at, addr, e->idstr,
+                    l->zs.msg ? l->zs.msg : zError(rc),
+                    (unsigned long)l->zs.total_out, RAM_PAGE_SIZE);
+        return FALSE;
+    }
+    if (l->zs.total_out != RAM_PAGE_SIZE || l->zs.avail_in) {
+        g_set_error(errp, SAVE_ERROR, 0, "RAM record at offset 0x%"
+                    G_GINT64_MODIFIER "x: compressed page at 0x%"
+                    G_GINT64_MODIFIER "x of block \"%s\" inflates to %lu "
+                    "bytes%s, not one page of %u", at, addr, e->idstr,
+                    (unsigned long)l->zs.total_out,
+                    l->zs.avail_in ? " with data after its end" : "",
+                    RAM_PAGE_SIZE);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean load_page(SaveRamLoad *l, SaveInput *in, uint64_t word,
                           uint64_t at, GError **errp)
 {
@@ -278,6 +370,12 @@ static gboolean load_page(SaveRamLoad *l, SaveInput *in, uint64_t word,
             return FALSE;
         }
         value = ZERO_TAG(fill);
+    } else if (kind == SAVE_RAM_COMPRESS_PAGE) {
+        value = g_malloc(RAM_PAGE_SIZE);
+        if (!load_compressed(l, in, e, addr, at, value, errp)) {
+            g_free(value);
+            return FALSE;
+        }
     } else {
         value = g_malloc(RAM_PAGE_SIZE);
         if (!save_input_bytes(in, value, RAM_PAGE_SIZE, errp)) {
@@ -324,7 +422,8 @@ gboolean save_ram_load_payload(SaveRamLoad *l, SaveInput *in, bool start,
             if (!load_block_list(l, in, word & ~(uint64_t)0xfff, at, errp)) {
                 return FALSE;
             }
-        } else if (kind == SAVE_RAM_ZERO || kind == SAVE_RAM_PAGE) {
+        } else if (kind == SAVE_RAM_ZERO || kind == SAVE_RAM_PAGE ||
+                   kind == SAVE_RAM_COMPRESS_PAGE) {
             if (!l->have_list) {
                 g_set_error(errp, SAVE_ERROR, 0, "RAM record at offset 0x%"
                             G_GINT64_MODIFIER "x: page before the block "
@@ -334,13 +433,11 @@ gboolean save_ram_load_payload(SaveRamLoad *l, SaveInput *in, bool start,
             if (!load_page(l, in, word, at, errp)) {
                 return FALSE;
             }
-        } else if (kind == SAVE_RAM_COMPRESS_PAGE ||
-                   kind == SAVE_RAM_XBZRLE) {
+        } else if (kind == SAVE_RAM_XBZRLE) {
             g_set_error(errp, SAVE_ERROR, 0, "RAM record at offset 0x%"
-                        G_GINT64_MODIFIER "x: %s pages are not supported "
-                        "(the source had the %s capability on)", at,
-                        kind == SAVE_RAM_XBZRLE ? "XBZRLE" : "compressed",
-                        kind == SAVE_RAM_XBZRLE ? "xbzrle" : "compress");
+                        G_GINT64_MODIFIER "x: XBZRLE pages are not "
+                        "supported (the source had the xbzrle capability "
+                        "on)", at);
             return FALSE;
         } else {
             g_set_error(errp, SAVE_ERROR, 0, "RAM record at offset 0x%"
@@ -413,9 +510,49 @@ void save_ram_write_blocks(SaveRamSave *s, SaveWriter *w)
     s->last = NULL;
 }
 
+static bool compress_on;
+static int compress_level = 1;
+
+void save_ram_set_compress(bool on, int level)
+{
+    compress_on = on;
+    compress_level = level;
+}
+
+bool save_ram_get_compress(void)
+{
+    return compress_on;
+}
+
+/* As QEMU's qemu_put_compression_data: be32 length, then the stream. */
+static void write_compressed(z_stream *zs, SaveWriter *w, const uint8_t *src)
+{
+    uint8_t out[SAVE_RAM_COMPRESS_MAX];
+    int rc;
+
+    deflateReset(zs);
+    zs->next_in = (uint8_t *)src;
+    zs->avail_in = RAM_PAGE_SIZE;
+    zs->next_out = out;
+    zs->avail_out = sizeof(out);
+    rc = deflate(zs, Z_FINISH);
+    if (rc != Z_STREAM_END) {
+        /* compressBound is zlib's promise for this buffer. */
+        g_error("zlib deflate of one page: %d", rc);
+    }
+    save_writer_be32(w, (uint32_t)(sizeof(out) - zs->avail_out));
+    save_writer_bytes(w, out, sizeof(out) - zs->avail_out);
+}
+
 void save_ram_write_pages(SaveRamSave *s, SaveWriter *w, bool all)
 {
     GPtrArray *blocks = s->reg->blocks;
+    bool compress = s->compress || compress_on;
+    z_stream zs = { 0 };
+
+    if (compress && deflateInit(&zs, compress_level) != Z_OK) {
+        g_error("zlib deflateInit(level %d) failed", compress_level);
+    }
 
     for (guint i = 0; i < blocks->len; i++) {
         RamBlock *b = g_ptr_array_index(blocks, i);
@@ -426,14 +563,17 @@ void save_ram_write_pages(SaveRamSave *s, SaveWriter *w, bool all)
         }
         for (uint64_t p = 0; p < pages; p++) {
             const uint8_t *src = b->host + (p << RAM_PAGE_BITS);
-            bool zero;
+            bool zero, packed;
             uint64_t word = p << RAM_PAGE_BITS;
 
             if (!ram_block_test_and_clear_dirty(b, p) && !all) {
                 continue;
             }
             zero = ram_is_zero(src, RAM_PAGE_SIZE);
-            word |= zero ? SAVE_RAM_ZERO : SAVE_RAM_PAGE;
+            /* QEMU 7.2 sends a new block's first page uncompressed. */
+            packed = compress && !zero && s->last == b;
+            word |= zero ? SAVE_RAM_ZERO :
+                    packed ? SAVE_RAM_COMPRESS_PAGE : SAVE_RAM_PAGE;
             if (s->last == b) {
                 word |= SAVE_RAM_CONTINUE;
             }
@@ -445,11 +585,18 @@ void save_ram_write_pages(SaveRamSave *s, SaveWriter *w, bool all)
             if (zero) {
                 save_writer_u8(w, 0);
                 s->zero_pages++;
+            } else if (packed) {
+                write_compressed(&zs, w, src);
+                s->data_pages++;
+                s->compressed_pages++;
             } else {
                 save_writer_bytes(w, src, RAM_PAGE_SIZE);
                 s->data_pages++;
             }
         }
+    }
+    if (compress) {
+        deflateEnd(&zs);
     }
     writer_be64(w, SAVE_RAM_EOS);
 }

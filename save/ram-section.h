@@ -50,14 +50,34 @@ typedef struct SaveRamSave {
     RamRegistry *reg;
     const RamBlock *last;
     uint64_t zero_pages;      /* counts for query-migrate */
-    uint64_t data_pages;
+    uint64_t data_pages;      /* PAGE and COMPRESS_PAGE records */
+    /*
+     * COMPRESS_PAGE records as QEMU 7.2's "compress" capability writes
+     * them; also on when save_ram_set_compress turned it on.
+     */
+    bool compress;
+    uint64_t compressed_pages;
 } SaveRamSave;
+
+/*
+ * The process-wide "compress" migration capability (one machine per
+ * stubdm): migrate-set-capabilities sets it, every SaveRamSave follows it.
+ * level: zlib level, QEMU's compress-level (default 1).
+ */
+void save_ram_set_compress(bool on, int level);
+bool save_ram_get_compress(void);
+
+/* zlib's compressBound(4096): the longest COMPRESS_PAGE record allowed. */
+#define SAVE_RAM_COMPRESS_MAX 4110
 
 /* START payload: MEM_SIZE, {idstr, used_length} per block, EOS. */
 void save_ram_write_blocks(SaveRamSave *s, SaveWriter *w);
 /*
  * Page records then EOS: every page when all, else the dirty ones; each
  * page sent is cleared in the dirty log. Zero pages as QEMU: ZERO + 0x00.
+ * With compress, as QEMU 7.2: the first page of a new block goes out
+ * PAGE (so its name precedes any compressed page), later ones
+ * COMPRESS_PAGE: be32 length, then a zlib stream of the page.
  */
 void save_ram_write_pages(SaveRamSave *s, SaveWriter *w, bool all);
 

@@ -9,7 +9,10 @@ unemulated=skip) loads it with -incoming file:PATH and must read back the
 same bytes, and the same firmware bytes (pc.bios at 4 GiB and its isa-bios
 alias below 1 MiB). Then the other way: stubdm writes its own pattern,
 migrates with "exec:cat > FILE" and QEMU loads it with -incoming
-"exec:cat FILE". Exits non-zero on any difference or when QEMU is missing.
+"exec:cat FILE". The same both ways with the "compress" capability on
+(RAM_SAVE_FLAG_COMPRESS_PAGE records, zlib; QEMU with one compress
+thread, its destination told with -incoming defer). Exits non-zero on any
+difference or when QEMU is missing.
 """
 import base64
 import os
@@ -74,9 +77,25 @@ def start(binary, accel, machine, extra):
     return dm
 
 
+def set_compress(dm):
+    """The "compress" capability; QEMU also gets one compress thread."""
+    caps = [{"capability": "compress", "state": True}]
+    reply = dm.qmp_cmd("migrate-set-capabilities", capabilities=caps)
+    if reply != {"return": {}}:
+        raise RuntimeError("%s: compress: %r" % (dm.argv[0], reply))
+    if "qemu" in os.path.basename(dm.argv[0]):
+        for params in ({"compress-threads": 1},
+                       {"decompress-threads": 1}):
+            reply = dm.qmp_cmd("migrate-set-parameters", **params)
+            if reply != {"return": {}}:
+                raise RuntimeError("migrate-set-parameters %r: %r" % (
+                    params, reply))
+
+
 def migrate(dm, path, by_fd):
     """exec: as libvirt does; by_fd: getfd + fd:NAME, with the events
-    capability on and the MIGRATION events checked."""
+    capability on and the MIGRATION events checked. Returns the final
+    query-migrate."""
     if by_fd:
         caps = [{"capability": "events", "state": True}]
         if dm.qmp_cmd("migrate-set-capabilities",
@@ -102,7 +121,7 @@ def migrate(dm, path, by_fd):
                     if e["event"] == "MIGRATION"]
             if by_fd and seen != ["setup", "active", "completed"]:
                 raise RuntimeError("MIGRATION events: %r" % seen)
-            return
+            return st
         if st.get("status") == "failed" or time.monotonic() > deadline:
             raise RuntimeError("%s: migrate: %r" % (dm.argv[0], st))
         time.sleep(0.05)
@@ -138,10 +157,14 @@ def compare(what, src, dst, pat):
     return bad
 
 
-def one_way(args, tmp, qemu_first, qemu_extra=()):
+def one_way(args, tmp, qemu_first, qemu_extra=(), compress=False):
     """qemu_extra: QEMU's own options (-bios bios.bin: a 128 KiB pc.bios
-    that stubdm, started with bios-256k.bin, must take with its aliases)."""
+    that stubdm, started with bios-256k.bin, must take with its aliases).
+    compress: both sides get the "compress" capability."""
     path = os.path.join(tmp, "qemu.bin" if qemu_first else "stubdm.bin")
+    what = "QEMU -> stubdm" if qemu_first else "stubdm -> QEMU"
+    if compress:
+        what += " (compress)"
     pat = pattern(1 if qemu_first else 2)
     stub_machine = MACHINE + ",unemulated=skip"
     if qemu_first:
@@ -150,13 +173,19 @@ def one_way(args, tmp, qemu_first, qemu_extra=()):
         src = start(args.stubdm, "qtest", stub_machine, [])
     dst = None
     try:
+        if compress:
+            set_compress(src)
         write_pattern(src, pat)
         kept = sum(read(src, a, len(d)) == d for a, d in pat)
         if kept < len(pat) * 3 // 4:
             print("FAIL the source kept only %d of %d writes" % (kept,
                                                                 len(pat)))
             return 1
-        migrate(src, path, not qemu_first)
+        done = migrate(src, path, not qemu_first and not compress)
+        if compress and qemu_first and \
+                done.get("compression", {}).get("pages", 0) == 0:
+            print("FAIL %s: QEMU sent no compressed page: %r" % (what, done))
+            return 1
         st = src.qmp_cmd("query-status")["return"]["status"]
         if st != "postmigrate":
             print("FAIL source run state after migrate: %s" % st)
@@ -164,14 +193,19 @@ def one_way(args, tmp, qemu_first, qemu_extra=()):
         if qemu_first:
             dst = start(args.stubdm, "qtest", stub_machine,
                         ["-incoming", "file:" + path])
+        elif compress:
+            dst = start(args.qemu, "tcg", MACHINE, ["-incoming", "defer"])
+            set_compress(dst)
+            reply = dst.qmp_cmd("migrate-incoming", uri="exec:cat " + path)
+            if reply != {"return": {}}:
+                raise RuntimeError("migrate-incoming: %r" % reply)
         else:
             dst = start(args.qemu, "tcg", MACHINE,
                         ["-incoming", "exec:cat " + path])
         wait_loaded(dst)
-        bad = compare("QEMU -> stubdm" if qemu_first else "stubdm -> QEMU",
-                      src, dst, pat)
+        bad = compare(what, src, dst, pat)
         print("%s%s: %d ranges, %d bytes of stream, %s" % (
-            "QEMU -> stubdm" if qemu_first else "stubdm -> QEMU",
+            what,
             " (QEMU %s)" % " ".join(qemu_extra) if qemu_extra else "",
             len(pat),
             os.path.getsize(path), "FAIL" if bad else "ok"))
@@ -187,6 +221,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="stubdm-migrate-") as tmp:
         bad = one_way(args, tmp, True) + one_way(args, tmp, False)
         bad += one_way(args, tmp, True, ["-bios", SMALL_BIOS])
+        bad += one_way(args, tmp, True, compress=True)
+        bad += one_way(args, tmp, False, compress=True)
     sys.exit(1 if bad else 0)
 
 

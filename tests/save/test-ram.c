@@ -13,6 +13,7 @@
 
 #include <string.h>
 #include <sys/mman.h>
+#include <zlib.h>
 #include <unistd.h>
 
 #define PAGE RAM_PAGE_SIZE
@@ -232,11 +233,11 @@ static RamRegistry *sample_registry(void)
     return reg;
 }
 
-static GByteArray *write_stream(RamRegistry *reg)
+static GByteArray *write_stream_opt(RamRegistry *reg, bool compress)
 {
     int fd = memfd_create("ram", MFD_CLOEXEC);
     SaveWriter w;
-    SaveRamSave rs = { .reg = reg };
+    SaveRamSave rs = { .reg = reg, .compress = compress };
     GByteArray *out = g_byte_array_new();
     uint8_t buf[4096];
     ssize_t n;
@@ -250,7 +251,15 @@ static GByteArray *write_stream(RamRegistry *reg)
         g_byte_array_append(out, buf, (guint)n);
     }
     close(fd);
+    if (compress) {
+        g_assert_cmpuint(rs.compressed_pages, ==, 1);
+    }
     return out;
+}
+
+static GByteArray *write_stream(RamRegistry *reg)
+{
+    return write_stream_opt(reg, false);
 }
 
 /* START payload then one PART payload, as write_stream lays them out. */
@@ -399,6 +408,161 @@ static void test_refusals(void)
     ram_registry_free(dst);
 }
 
+/*
+ * a@0x1000 (4096 x 0x11) as QEMU 7.2's compress capability writes it at
+ * compress-level 1: be32 length, then zlib's stream.
+ */
+static const uint8_t golden_zpage[] = {
+    0, 0, 0, 42,
+    0x78, 0x01, 0xed, 0xd0, 0x81, 0x10, 0x00, 0x00, 0x00, 0x03, 0x21, 0x86,
+    0xf7, 0x97, 0x9d, 0xc7, 0xae, 0x10, 0x2a, 0x0c, 0x18, 0x30, 0x60, 0xc0,
+    0x80, 0x01, 0x03, 0x06, 0x0c, 0x18, 0x30, 0x60, 0xc0, 0x80, 0x81, 0xf7,
+    0x81, 0x01, 0x17, 0x8f, 0x10, 0x10,
+};
+
+/* golden_head, the a@0x1000 record made COMPRESS_PAGE|CONTINUE, zdata. */
+static GByteArray *compressed_stream(const uint8_t *z, size_t zlen)
+{
+    GByteArray *e = g_byte_array_new();
+
+    g_byte_array_append(e, golden_head, sizeof(golden_head));
+    e->data[sizeof(golden_head) - 2] = 0x11;
+    e->data[sizeof(golden_head) - 1] = 0x20;
+    g_byte_array_append(e, z, (guint)zlen);
+    g_byte_array_append(e, golden_tail, sizeof(golden_tail));
+    return e;
+}
+
+/* Writes the golden bytes; reads them (and QEMU's first-page PAGE) back. */
+static void test_compress_golden(void)
+{
+    RamRegistry *src = sample_registry();
+    RamRegistry *dst = ram_registry_new();
+    g_autoptr(GByteArray) s = write_stream_opt(src, true);
+    g_autoptr(GByteArray) want = compressed_stream(golden_zpage,
+                                                   sizeof(golden_zpage));
+    RamBlock *a = ram_block_new_local(dst, "a", 2 * PAGE, 2 * PAGE, false,
+                                      NULL);
+
+    g_assert_nonnull(ram_block_new_local(dst, "bb", PAGE, 2 * PAGE, true,
+                                         NULL));
+    g_assert_cmpmem(s->data, s->len, want->data, want->len);
+    memset(a->host, 0x77, 2 * PAGE);
+    g_assert_true(load_stream(dst, want->data, want->len, NULL));
+    g_assert_true(ram_is_zero(a->host, PAGE));
+    for (size_t i = 0; i < PAGE; i++) {
+        g_assert_cmphex(a->host[PAGE + i], ==, 0x11);
+    }
+    /* Without compress the same registry writes the plain stream. */
+    {
+        g_autoptr(GByteArray) plain = write_stream(dst);
+        g_assert_cmpuint(plain->len, ==,
+                         sizeof(golden_head) + PAGE + sizeof(golden_tail));
+    }
+    ram_registry_free(src);
+    ram_registry_free(dst);
+}
+
+/* zlib data for a page of n bytes of 0x11, behind its be32 length. */
+static GByteArray *zpage_of(size_t n)
+{
+    g_autofree uint8_t *raw = g_malloc(n);
+    uLongf zlen = compressBound(n);
+    GByteArray *z = g_byte_array_sized_new(4 + zlen);
+    uint8_t be[4];
+
+    memset(raw, 0x11, n);
+    g_byte_array_set_size(z, 4 + zlen);
+    g_assert_cmpint(compress2(z->data + 4, &zlen, raw, n, 1), ==, Z_OK);
+    g_byte_array_set_size(z, 4 + zlen);
+    be[0] = zlen >> 24; be[1] = zlen >> 16; be[2] = zlen >> 8; be[3] = zlen;
+    memcpy(z->data, be, 4);
+    return z;
+}
+
+/* Cuts, bad lengths, short and long pages: refused, nothing changes. */
+static void test_compress_refusals(void)
+{
+    RamRegistry *dst = ram_registry_new();
+    RamBlock *a = ram_block_new_local(dst, "a", 2 * PAGE, 2 * PAGE, false,
+                                      NULL);
+    RamBlock *bb = ram_block_new_local(dst, "bb", PAGE, 2 * PAGE, true,
+                                       NULL);
+    g_autoptr(GByteArray) good = compressed_stream(golden_zpage,
+                                                   sizeof(golden_zpage));
+    size_t zat = sizeof(golden_head);     /* the be32 length */
+    struct {
+        uint32_t len;
+        const char *error;
+    } lens[] = {
+        { 0, "length 0 outside 1..4110" },
+        { 4111, "length 4111 outside 1..4110 (compressBound" },
+        { 0xffffffff, "length 4294967295 outside" },
+        { 41, "bad zlib data" },           /* the stream's last byte cut */
+        { 43, "with data after its end" }, /* 1 byte of the tail eaten */
+    };
+    struct {
+        size_t n;
+        const char *error;
+    } sizes[] = {
+        { PAGE - 1, "inflates to 4095 bytes, not one page of 4096" },
+        { PAGE + 1, "inflates to more than 4096 bytes" },
+        { 2 * PAGE, "inflates to more than 4096 bytes" },
+        { 1, "inflates to 1 bytes" },
+    };
+
+    memset(a->host, 0x77, 2 * PAGE);
+    for (size_t cut = 0; cut < good->len; cut++) {
+        g_autoptr(GError) err = NULL;
+        g_assert_false(load_stream(dst, good->data, cut, &err));
+        g_assert_nonnull(strstr(err->message, "offset 0x"));
+        assert_untouched(a, bb, PAGE);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(lens); i++) {
+        g_autoptr(GByteArray) e = g_byte_array_new();
+        g_autoptr(GError) err = NULL;
+
+        g_byte_array_append(e, good->data, good->len);
+        e->data[zat] = lens[i].len >> 24;
+        e->data[zat + 1] = lens[i].len >> 16;
+        e->data[zat + 2] = lens[i].len >> 8;
+        e->data[zat + 3] = lens[i].len;
+        g_assert_false(load_stream(dst, e->data, e->len, &err));
+        g_test_message("%s", err->message);
+        g_assert_nonnull(strstr(err->message, lens[i].error));
+        if (lens[i].len <= 4110) {
+            g_assert_nonnull(strstr(err->message,
+                                    "compressed page at 0x1000 of block "
+                                    "\"a\""));
+        }
+        assert_untouched(a, bb, PAGE);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        g_autoptr(GByteArray) z = zpage_of(sizes[i].n);
+        g_autoptr(GByteArray) e = compressed_stream(z->data, z->len);
+        g_autoptr(GError) err = NULL;
+
+        g_assert_false(load_stream(dst, e->data, e->len, &err));
+        g_test_message("%s", err->message);
+        g_assert_nonnull(strstr(err->message, sizes[i].error));
+        g_assert_nonnull(strstr(err->message,
+                                "compressed page at 0x1000 of block \"a\""));
+        assert_untouched(a, bb, PAGE);
+    }
+    {
+        /* Garbage instead of zlib data. */
+        g_autoptr(GByteArray) e = g_byte_array_new();
+        g_autoptr(GError) err = NULL;
+
+        g_byte_array_append(e, good->data, good->len);
+        e->data[zat + 4] = 0x00;
+        g_assert_false(load_stream(dst, e->data, e->len, &err));
+        g_assert_nonnull(strstr(err->message, "bad zlib data"));
+        assert_untouched(a, bb, PAGE);
+    }
+    ram_registry_free(dst);
+}
+
 void test_ram_register(void)
 {
     g_test_add_func("/save/ram/registry", test_registry);
@@ -407,6 +571,8 @@ void test_ram_register(void)
     g_test_add_func("/save/ram/golden", test_golden);
     g_test_add_func("/save/ram/round-trip", test_round_trip);
     g_test_add_func("/save/ram/refusals", test_refusals);
+    g_test_add_func("/save/ram/compress-golden", test_compress_golden);
+    g_test_add_func("/save/ram/compress-refusals", test_compress_refusals);
     g_test_add_func("/save/ram/firmware", test_firmware);
     g_test_add_func("/save/ram/machine-round-trip", test_machine_round_trip);
 }
