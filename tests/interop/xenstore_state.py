@@ -14,9 +14,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import xenstored  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
 from dmclient import DeviceModel  # noqa: E402
 
@@ -45,22 +46,11 @@ def main():
         sys.exit("FAIL: this test needs xenstore-read (Debian package "
                  "xenstore-utils)")
     with tempfile.TemporaryDirectory(prefix="xs-state-") as d:
-        sock = os.path.join(d, "socket")
-        ready = os.path.join(d, "ready")
-        srv = subprocess.Popen([sys.executable,
-                                os.path.join(HERE, "xenstored.py"),
-                                "--socket", sock, "--domid", "5",
-                                "--ready", ready])
+        srv, sock = xenstored.spawn(d, 5)
         old = os.environ.get("XENSTORED_PATH")
         os.environ["XENSTORED_PATH"] = sock
         env = dict(os.environ)
         try:
-            for _ in range(500):
-                if os.path.exists(ready):
-                    break
-                time.sleep(0.01)
-            else:
-                sys.exit("FAIL: the xenstore double did not start")
             dm = DeviceModel(stubdm, LIBXL_ARGS, accel=None, machine=None)
             try:
                 dm.connect_qmp()

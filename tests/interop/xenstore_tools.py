@@ -16,6 +16,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import xenstored  # noqa: E402
 TOOLS = ("xenstore-write", "xenstore-read", "xenstore-ls", "xenstore-list",
          "xenstore-exists", "xenstore-rm", "xenstore-watch")
 
@@ -26,12 +28,7 @@ def main():
             sys.exit("FAIL: this test needs %s (Debian package "
                      "xenstore-utils)" % t)
     with tempfile.TemporaryDirectory(prefix="xs-double-") as d:
-        sock = os.path.join(d, "socket")
-        ready = os.path.join(d, "ready")
-        srv = subprocess.Popen([sys.executable,
-                                os.path.join(HERE, "xenstored.py"),
-                                "--socket", sock, "--domid", "5",
-                                "--ready", ready])
+        srv, sock = xenstored.spawn(d, 5)
         env = dict(os.environ, XENSTORED_PATH=sock)
 
         def xs(*argv, ok=True):
@@ -42,12 +39,6 @@ def main():
             return r
 
         try:
-            for _ in range(500):
-                if os.path.exists(ready):
-                    break
-                time.sleep(0.01)
-            else:
-                sys.exit("FAIL: the double did not start")
             assert xs("xenstore-read", "/libxl/5/dm-version").stdout == \
                 "qemu_xen\n"
             watch = subprocess.Popen(["xenstore-watch", "-n", "4",

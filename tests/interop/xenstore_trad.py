@@ -26,6 +26,8 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import xenstored  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
 from dmclient import DeviceModel  # noqa: E402
 
@@ -173,22 +175,11 @@ def main():
         fail("this test needs xenstore-read/-write (Debian package "
              "xenstore-utils)")
     with tempfile.TemporaryDirectory(prefix="xs-trad-") as d:
-        sock = os.path.join(d, "socket")
-        ready = os.path.join(d, "ready")
-        srv = subprocess.Popen([sys.executable,
-                                os.path.join(HERE, "xenstored.py"),
-                                "--socket", sock, "--domid", "5",
-                                "--ready", ready])
+        srv, sock = xenstored.spawn(d, 5)
         os.environ["XENSTORED_PATH"] = sock
         os.environ["STUBDM_QEMU_SAVE_DIR"] = d
         env = dict(os.environ)
         try:
-            for _ in range(500):
-                if os.path.exists(ready):
-                    break
-                time.sleep(0.01)
-            else:
-                fail("the xenstore double did not start")
             run(stubdm, sock, d, env)
         finally:
             srv.terminate()

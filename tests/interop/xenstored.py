@@ -20,7 +20,10 @@ import os
 import socket
 import socketserver
 import struct
+import subprocess
+import sys
 import threading
+import time
 
 XS_CONTROL, XS_DIRECTORY, XS_READ, XS_GET_PERMS, XS_WATCH, XS_UNWATCH = \
     0, 1, 2, 3, 4, 5
@@ -126,7 +129,10 @@ class Handler(socketserver.BaseRequestHandler):
     def recv_exact(self, n):
         buf = b""
         while len(buf) < n:
-            chunk = self.request.recv(n - len(buf))
+            try:
+                chunk = self.request.recv(n - len(buf))
+            except ConnectionResetError:
+                chunk = b""         # a client killed mid-session: gone
             if not chunk:
                 return None
             buf += chunk
@@ -242,6 +248,27 @@ class Handler(socketserver.BaseRequestHandler):
         if mtype in (XS_INTRODUCE, XS_RELEASE, XS_RESUME, XS_SET_TARGET):
             return b"OK\0", None
         raise XsError("ENOSYS")
+
+
+def spawn(directory, domid, quiet=False):
+    """Runs the double as a process of its own, serving domid's keys on
+    directory/xenstored.sock; returns (process, socket path) once it
+    listens."""
+    sock = os.path.join(directory, "xenstored.sock")
+    ready = os.path.join(directory, "xenstored.ready")
+    proc = subprocess.Popen([sys.executable, os.path.abspath(__file__),
+                             "--socket", sock, "--domid", str(domid),
+                             "--ready", ready],
+                            stderr=subprocess.DEVNULL if quiet else None)
+    for _ in range(500):
+        if os.path.exists(ready):
+            return proc, sock
+        if proc.poll() is not None:
+            break
+        time.sleep(0.01)
+    proc.kill()
+    proc.wait()
+    sys.exit("FAIL: the xenstore double did not start")
 
 
 class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
