@@ -39,6 +39,11 @@ static const DmMachineType machine_types[] = {
     { "pc-i440fx-1.5", NULL, false },
     { "pc-i440fx-1.4", NULL, false },
     /*
+     * Not in QEMU 7.2: kept for inbound streams of the qemu-kvm 1.0 fork
+     * (-machine pc-1.0,qemu-kvm-migration=on).
+     */
+    { "pc-1.0", NULL, false },
+    /*
      * QEMU 7.2's Xen machines: i440FX plus the Xen platform device. The
      * "xenfv" alias, which libxl passes, stays on 3.1 for migration.
      */

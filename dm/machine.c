@@ -116,7 +116,7 @@ static void machine_bios_resized(void *opaque, RamBlock *b, uint64_t old)
 
 static gboolean machine_map_firmware(DmMachine *m, GError **errp)
 {
-    const char *name = m->opts->bios ? m->opts->bios : FIRMWARE_DEFAULT_BIOS;
+    const char *name = m->opts->bios ? m->opts->bios : m->compat.default_bios;
     g_autoptr(GBytes) image = NULL;
     RamBlock *rom;
     gsize len;
@@ -197,6 +197,8 @@ static DmMachine *machine_new(DmOptions *opts, const DmPlatformHooks *hooks,
 
     m->opts = opts;
     m->machine_type = opts->machine_type;
+    m->compat = dm_compat_for(opts->machine_type, opts->xen_domid >= 0,
+                              opts->qemu_kvm_migration);
     m->clock = dm_clock_new(qtest);
     m->io = dm_space_new("io", 0xff);
     /* Measured on QEMU 7.2: unassigned memory reads 0, ports all-ones. */

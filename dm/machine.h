@@ -4,6 +4,7 @@
 #define DM_MACHINE_H
 
 #include "dm/clock.h"
+#include "dm/machine-compat.h"
 #include "dm/options.h"
 #include "dm/space.h"
 #include "ram/guest-ram.h"
@@ -72,6 +73,7 @@ typedef struct DmPlatformHooks {
 typedef struct DmMachine {
     DmOptions *opts;          /* owned */
     const char *machine_type;
+    DmCompat compat;          /* what machine_type changes; fixed */
     DmClock *clock;
     DmSpace *io;              /* port I/O */
     DmSpace *mem;             /* guest-physical memory */

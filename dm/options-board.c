@@ -51,7 +51,7 @@ gboolean dm_opt_machine(DmOptions *o, const char *opt, const char *arg,
 {
     static const char *const known[] = {
         "type", "accel", "suppress-vmdesc", "max-ram-below-4g",
-        "igd-passthru", "unemulated", NULL
+        "igd-passthru", "unemulated", "qemu-kvm-migration", NULL
     };
     g_autoptr(GPtrArray) kv = dm_opt_parse_kv(opt, arg, "type", errp);
     const char *type, *accel, *below, *unemulated;
@@ -79,8 +79,13 @@ gboolean dm_opt_machine(DmOptions *o, const char *opt, const char *arg,
     }
     if (!dm_opt_get_bool(kv, "suppress-vmdesc", &o->suppress_vmdesc, opt, arg,
                   errp) ||
-        !dm_opt_get_bool(kv, "igd-passthru", &igd, opt, arg, errp)) {
+        !dm_opt_get_bool(kv, "igd-passthru", &igd, opt, arg, errp) ||
+        !dm_opt_get_bool(kv, "qemu-kvm-migration", &o->qemu_kvm_migration,
+                         opt, arg, errp)) {
         return FALSE;
+    }
+    if (dm_keyval_get(kv, "suppress-vmdesc")) {
+        o->suppress_vmdesc_set = true;
     }
     if (igd) {
         return dm_opt_not_emulated(errp, opt, arg, "IGD passthrough");

@@ -418,7 +418,8 @@ static const OptDef option_table[] = {
     { "accel", "xen|qtest", dm_opt_accel, "what drives the devices" },
     { "m", "SIZE", dm_opt_m, "guest RAM size (MiB unless suffixed)" },
     { "bios", "FILE", dm_opt_bios,
-      "firmware image (qtest; default bios-256k.bin from seabios)" },
+      "firmware image (qtest; default seabios' bios-256k.bin, bios.bin "
+      "for pc-i440fx-1.7 and older)" },
     { "smp", "N[,maxcpus=M]", dm_opt_smp, "number of vCPUs" },
     { "name", "NAME", dm_opt_name, "guest name" },
     { "S", NULL, opt_flag, "do not start the VM (wait for 'cont')" },
@@ -564,6 +565,14 @@ gboolean dm_options_parse(DmOptions *o, int argc, char **argv, GError **errp)
     }
     if (!o->machine_type) {
         o->machine_type = g_strdup(dm_machine_type_find("pc")->name);
+    }
+    /* Its layouts would misread an upstream stream of any other type. */
+    if (o->qemu_kvm_migration && strcmp(o->machine_type, "pc-1.0")) {
+        g_set_error(errp, DM_ERROR, DM_ERROR_INVALID,
+                    "-machine: qemu-kvm-migration=on is for streams of "
+                    "qemu-kvm 1.0 and needs machine type pc-1.0, not %s",
+                    o->machine_type);
+        return FALSE;
     }
     if (!o->accel) {
         o->accel = g_strdup(o->qtest_chardev ? "qtest" : "xen");

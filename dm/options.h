@@ -45,6 +45,8 @@ typedef struct DmOptions {
     char *machine_type;       /* canonical name, aliases resolved */
     char *accel;              /* "xen" or "qtest"; NULL: from the rest */
     bool suppress_vmdesc;
+    bool suppress_vmdesc_set; /* given; else the machine type's default */
+    bool qemu_kvm_migration;  /* -machine pc-1.0,qemu-kvm-migration=on */
     /* -machine unemulated=skip: loads drop sections of devices stubdm lacks */
     bool unemulated_skip;
     uint64_t max_ram_below_4g;        /* 0: the machine's default */

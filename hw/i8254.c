@@ -624,7 +624,7 @@ static bool pcspk_needed(void *opaque)
 {
     const I8254 *s = opaque;
 
-    return dm_machine_type_at_least(s->machine->machine_type, 2, 8);
+    return s->machine->compat.pcspk_migrate;
 }
 
 static const SaveSection pcspk_section = {

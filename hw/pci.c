@@ -35,7 +35,7 @@ void pci_bus_set_irq_routing(PciBus *bus, int nirq, PciMapIrqFn *map,
                              PciSetIrqFn *set, void *opaque)
 {
     g_assert(nirq > 0 && nirq <= PCI_BUS_MAX_IRQS);
-    bus->nirq = bus->lines = nirq;
+    bus->lines = nirq;
     memset(bus->irq_count, 0, sizeof(bus->irq_count));
     bus->map_irq = map;
     bus->set_irq = set;
@@ -360,33 +360,70 @@ const SaveSection pci_device_section = {
     .check = pci_device_check,
 };
 
+static gboolean pci_bus_pre_save(void *opaque, GError **errp)
+{
+    PciBus *bus = opaque;
+
+    bus->mig_nirq = bus->lines;
+    memcpy(bus->mig_irq_count, bus->irq_count, sizeof(bus->irq_count));
+    return TRUE;
+}
+
 /*
- * QEMU's nirq is an EQUAL field: a stream from a bus with another line
- * count (4 on a PC, 128 for a Xen guest's PIIX3) cannot be loaded.
+ * QEMU checks nirq for equality, which refuses a stream from a bus with
+ * another line count (4 on a PC, 128 for a Xen guest's PIIX3) even when
+ * no line is asserted. What matters is the asserted lines: with the same
+ * count they carry over; with another count they could not be mapped, so
+ * only a stream with every line idle loads.
  */
 static gboolean pci_bus_check(void *opaque, int version, GError **errp)
 {
     const PciBus *bus = opaque;
 
-    if (bus->nirq != bus->lines) {
-        g_set_error(errp, SAVE_ERROR, 0,
-                    "field 'nirq' = %d, this machine's bus has %d lines (4 "
-                    "on a PC, 128 for a Xen guest)", bus->nirq, bus->lines);
+    if (bus->mig_nirq < 1) {
+        g_set_error(errp, SAVE_ERROR, 0, "field 'nirq' = %d: a PCI bus has "
+                    "at least one interrupt line", bus->mig_nirq);
         return FALSE;
     }
-    for (int i = 0; i < bus->nirq; i++) {
-        if (bus->irq_count[i] < 0 || bus->irq_count[i] > 256) {
+    for (int i = 0; i < bus->mig_nirq; i++) {
+        int32_t n = bus->mig_irq_count[i];
+        if (n < 0 || n > 256) {
             g_set_error(errp, SAVE_ERROR, 0, "field 'irq_count[%d]' = %d "
-                        "out of range", i, bus->irq_count[i]);
+                        "out of range", i, n);
+            return FALSE;
+        }
+        if (n && bus->mig_nirq != bus->lines) {
+            g_set_error(errp, SAVE_ERROR, 0,
+                        "field 'irq_count[%d]' = %d: the source's bus has %d "
+                        "interrupt lines and this machine's %d (4 on a PC, "
+                        "128 for a Xen guest), so an asserted line cannot "
+                        "be carried over", i, n, bus->mig_nirq, bus->lines);
             return FALSE;
         }
     }
     return TRUE;
 }
 
+static gboolean pci_bus_post_load(void *opaque, int version, GError **errp)
+{
+    PciBus *bus = opaque;
+
+    memset(bus->irq_count, 0, sizeof(bus->irq_count));
+    if (bus->mig_nirq == bus->lines) {
+        memcpy(bus->irq_count, bus->mig_irq_count,
+               bus->lines * sizeof(bus->irq_count[0]));
+    }
+    return TRUE;
+}
+
 static const SaveField pci_bus_fields[] = {
-    SAVE_FIELD_I32(PciBus, nirq),
-    SAVE_FIELD_I32_VARRAY(PciBus, irq_count, PCI_BUS_MAX_IRQS, nirq),
+    { .name = "nirq", .kind = SAVE_I32, .offset = offsetof(PciBus, mig_nirq),
+      .size = sizeof(int32_t), .count = 1 },
+    { .name = "irq_count", .kind = SAVE_I32,
+      .offset = offsetof(PciBus, mig_irq_count), .size = sizeof(int32_t),
+      .count = PCI_BUS_MAX_IRQS, .varray = true,
+      .count_offset = offsetof(PciBus, mig_nirq),
+      .count_size = sizeof(int32_t) },
     SAVE_END
 };
 
@@ -395,5 +432,7 @@ const SaveSection pci_bus_section = {
     .version = 1,
     .minimum_version = 1,
     .fields = pci_bus_fields,
+    .pre_save = pci_bus_pre_save,
     .check = pci_bus_check,
+    .post_load = pci_bus_post_load,
 };

@@ -78,11 +78,16 @@ typedef void PciSetIrqFn(void *opaque, int line, bool level);
 struct PciBus {
     DmMachine *machine;
     PciDevice *devices[256];          /* by devfn */
-    /* Saved as "PCIBUS": the line count, then per line how many devices
-     * assert it. */
-    int32_t nirq;
+    /* Per line, how many devices assert it. */
     int32_t irq_count[PCI_BUS_MAX_IRQS];
-    int32_t lines;                    /* this machine's count, not saved */
+    int32_t lines;                    /* 4 on a PC, 128 for a Xen guest */
+    /*
+     * "PCIBUS" on the wire: the source's line count and its counts, read
+     * into scratch so that a bus with another line count can still load
+     * (see pci_bus_check).
+     */
+    int32_t mig_nirq;
+    int32_t mig_irq_count[PCI_BUS_MAX_IRQS];
     PciMapIrqFn *map_irq;
     PciSetIrqFn *set_irq;
     void *irq_opaque;
@@ -123,7 +128,7 @@ void pci_bus_config_write(PciBus *bus, uint8_t busnr, uint8_t devfn,
 /* Re-derives BAR mappings from config space (after a write or a load). */
 void pci_update_mappings(PciDevice *d);
 
-/* The "PCIBUS" section (version 1): nirq must match, then irq_count. */
+/* The "PCIBUS" section (version 1): the line count, then irq_count. */
 extern const SaveSection pci_bus_section;
 
 /* The nested "PCIDevice" vmstate (version 2): config + irq_state. */

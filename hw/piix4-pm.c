@@ -66,19 +66,6 @@
 #define APM_ACPI_DISABLE 0xf0
 #define APM_ACPI_ENABLE 0xf1
 
-bool piix4_pm_machine_at_least(const DmMachine *m, unsigned major,
-                               unsigned minor)
-{
-    const char *v = m->machine_type ? strrchr(m->machine_type, '-') : NULL;
-    unsigned ma, mi;
-
-    /* "pc-i440fx-7.2", "xenfv-4.2": the version follows the last dash. */
-    if (!v || sscanf(v + 1, "%u.%u", &ma, &mi) != 2) {
-        return true;
-    }
-    return ma > major || (ma == major && mi >= minor);
-}
-
 /* a * b / c without overflow, truncated as QEMU's muldiv64. */
 static uint64_t muldiv(uint64_t a, uint32_t b, uint32_t c)
 {
@@ -412,13 +399,11 @@ static gboolean piix4_pm_realize(DmMachine *m, void *opaque, GError **errp)
     }
     s->machine = m;
     /* SMM is never enabled (Xen has none), so 6.0+ is ACPI-only. */
-    s->acpi_only = piix4_pm_machine_at_least(m, 6, 0);
-    s->smbus_migrated = piix4_pm_machine_at_least(m, 4, 0);
-    /* QEMU forces bridge hotplug off under Xen. */
-    s->bridge_hotplug = m->opts->xen_domid < 0 &&
-                        piix4_pm_machine_at_least(m, 2, 0);
-    s->migrate_acpi_index = piix4_pm_machine_at_least(m, 7, 0);
-    s->memhp_enabled = piix4_pm_machine_at_least(m, 2, 1);
+    s->acpi_only = m->compat.piix4_acpi_only;
+    s->smbus_migrated = m->compat.piix4_smbus_migrate;
+    s->bridge_hotplug = m->compat.piix4_bridge_hotplug;
+    s->migrate_acpi_index = m->compat.piix4_acpi_index;
+    s->memhp_enabled = m->compat.piix4_memhp;
     s->cpu_hotplug_legacy = true;
     s->cpus = m->opts->smp_cpus;
     s->cpuhp.dev_count = MAX(m->opts->smp_max_cpus, s->cpus);

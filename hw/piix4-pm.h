@@ -92,11 +92,4 @@ extern const SaveSection piix4_pm_pcihp_status_section;
 extern const SaveSection piix4_pm_memhp_section;
 extern const SaveSection piix4_pm_cpuhp_section;
 
-/*
- * Whether m's machine type has the compat of pc-i440fx-major.minor or a
- * newer one. Issue 9 moves these switches into save/'s compat tables.
- */
-bool piix4_pm_machine_at_least(const DmMachine *m, unsigned major,
-                               unsigned minor);
-
 #endif

@@ -5,9 +5,6 @@
 
 #include <glib.h>
 
-/* QEMU 7.2 pins bios-256k.bin for pc-i440fx-2.0 and newer. */
-#define FIRMWARE_DEFAULT_BIOS "bios-256k.bin"
-
 /*
  * The path of name: as given when it contains a '/', else the first of
  * $STUBDM_FIRMWARE_DIR, /usr/share/seabios, /usr/share/qemu that has it.

@@ -112,8 +112,7 @@ static GArray *machine_entries(DmMachine *m, SaveClockState *clock)
          * QEMU 5.1 and newer save the 0xcf8 latch as "PCIHost", just
          * before the host bridge (x-config-reg-migration-enabled).
          */
-        if (d->info == &i440fx_info && dm_machine_type_find(m->machine_type) &&
-            dm_machine_type_at_least(m->machine_type, 5, 1)) {
+        if (d->info == &i440fx_info && m->compat.pcihost_config_reg) {
             I440fx *host = d->state;
             e = (SaveEntry){
                 .idstr = g_strdup(pci_host_section.name),
@@ -196,18 +195,13 @@ SaveFormat save_format_for_migrate(const DmMachine *m)
 {
     const char *type = m->machine_type;
     bool xen = m->opts->xen_domid >= 0 || g_str_has_prefix(type, "xenfv");
-    /* pc-i440fx-2.3 and older: no configuration, no footers. */
-    bool modern = dm_machine_type_find(type) &&
-                  dm_machine_type_at_least(type, 2, 4);
-    /* suppress-vmdesc is on by default for pc-i440fx-2.0 to 2.2. */
-    bool quiet = dm_machine_type_find(type) &&
-                 dm_machine_type_at_least(type, 2, 0) &&
-                 !dm_machine_type_at_least(type, 2, 3);
+    bool suppress = m->opts->suppress_vmdesc_set ? m->opts->suppress_vmdesc
+                                                 : m->compat.suppress_vmdesc;
     SaveFormat f = {
-        .configuration = modern && !xen,
-        .footers = modern && !xen,
+        .configuration = m->compat.configuration && !xen,
+        .footers = m->compat.configuration && !xen,
         .ram = true,
-        .vmdesc = !m->opts->suppress_vmdesc && !quiet && !xen,
+        .vmdesc = !suppress && !xen,
     };
     return f;
 }
@@ -360,6 +354,7 @@ typedef struct {
     SaveRamLoad *ram;         /* staged RAM; NULL: the machine has none */
     int64_t ram_id;           /* section id of ram's START, or -1 */
     bool ram_ended;
+    const char *hint;         /* added to a refusal: a dialect seen */
 } SaveLoad;
 
 static SaveEntry *find_entry(GArray *entries, const char *idstr,
@@ -500,7 +495,8 @@ static gboolean load_footer(SaveInput *in, const char *idstr, uint32_t id,
 static gboolean load_full_section(SaveLoad *l, SaveInput *in, GError **errp)
 {
     uint64_t at = save_input_offset(in) - 1;
-    uint32_t id, instance, version;
+    uint32_t id, instance, wire_version;
+    int version;
     char idstr[256];
     SaveEntry *e;
     const SaveSection *section;
@@ -513,9 +509,16 @@ static gboolean load_full_section(SaveLoad *l, SaveInput *in, GError **errp)
         return FALSE;
     }
     if (!save_input_be32(in, &instance, errp) ||
-        !save_input_be32(in, &version, errp)) {
+        !save_input_be32(in, &wire_version, errp)) {
         g_prefix_error(errp, "section '%s' at offset 0x%" G_GINT64_MODIFIER
                        "x: header: ", idstr, at);
+        return FALSE;
+    }
+    if (wire_version > INT32_MAX) {
+        g_set_error(errp, SAVE_ERROR, 0,
+                    "section '%s' at offset 0x%" G_GINT64_MODIFIER "x: "
+                    "version %u is newer than stubdm knows", idstr, at,
+                    wire_version);
         return FALSE;
     }
     e = find_entry(l->entries, idstr, instance);
@@ -535,19 +538,25 @@ static gboolean load_full_section(SaveLoad *l, SaveInput *in, GError **errp)
             return FALSE;
         }
     }
-    if ((int)version > section->version ||
-        (int)version < section->minimum_version) {
+    /* A source dialect may label a layout with another version. */
+    version = dm_compat_layout_version(&l->m->compat, section->name,
+                                       (int)wire_version);
+    if (!l->hint) {
+        l->hint = dm_compat_dialect_hint(&l->m->compat, section->name,
+                                         (int)wire_version);
+    }
+    if (version > section->version || version < section->minimum_version) {
         g_set_error(errp, SAVE_ERROR, 0,
                     "section '%s' at offset 0x%" G_GINT64_MODIFIER "x: "
                     "version %u is %s (stubdm reads %d to %d)", idstr, at,
-                    version, (int)version > section->version ?
+                    wire_version, version > section->version ?
                     "newer than stubdm knows" : "too old",
                     section->minimum_version, section->version);
         return FALSE;
     }
     if (e) {
         st.entry = e;
-        st.version = (int)version;
+        st.version = version;
         st.offset = save_input_offset(in);
         st.bytes = g_byte_array_new();
         scratch = g_memdup2(e->opaque, e->size);
@@ -555,8 +564,12 @@ static gboolean load_full_section(SaveLoad *l, SaveInput *in, GError **errp)
     } else {
         scratch = save_foreign_scratch_new(section, l->m->machine_type);
     }
-    if (!save_input_decode(in, section, scratch, (int)version, st.bytes,
+    if (!save_input_decode(in, section, scratch, version, st.bytes,
                            errp)) {
+        if (version != (int)wire_version) {
+            g_prefix_error(errp, "version %u read with the qemu-kvm 1.0 "
+                           "layout: ", wire_version);
+        }
         g_prefix_error(errp, "section '%s' instance %u at offset 0x%"
                        G_GINT64_MODIFIER "x: ", idstr, instance, at);
         return FALSE;
@@ -749,6 +762,11 @@ gboolean load_machine_state(DmMachine *m, int fd, GPtrArray **skipped,
     ok = load_records(&l, &in, errp);
     save_input_destroy(&in);
     if (!ok) {
+        if (l.hint && errp && *errp) {
+            char *why = (*errp)->message;
+            (*errp)->message = g_strdup_printf("%s (%s)", why, l.hint);
+            g_free(why);
+        }
         return FALSE;
     }
     if (l.ram_id >= 0 && !l.ram_ended) {

@@ -483,22 +483,6 @@ static void test_no_acpi(void)
     dm_machine_free(m);
 }
 
-static void test_machine_versions(void)
-{
-    DmMachine m = { .machine_type = "pc-i440fx-7.2" };
-
-    g_assert_true(piix4_pm_machine_at_least(&m, 7, 0));
-    g_assert_true(piix4_pm_machine_at_least(&m, 7, 2));
-    g_assert_false(piix4_pm_machine_at_least(&m, 7, 3));
-    m.machine_type = "pc-i440fx-2.12";
-    g_assert_true(piix4_pm_machine_at_least(&m, 2, 2));
-    g_assert_false(piix4_pm_machine_at_least(&m, 3, 0));
-    m.machine_type = "xenfv-4.2";
-    g_assert_true(piix4_pm_machine_at_least(&m, 4, 0));
-    m.machine_type = "xenfv-3.1";
-    g_assert_false(piix4_pm_machine_at_least(&m, 4, 0));
-}
-
 void test_piix4_pm_register(void)
 {
     g_test_add_func("/hw/piix4-pm/config/defaults", test_config_defaults);
@@ -519,5 +503,4 @@ void test_piix4_pm_register(void)
     g_test_add_func("/hw/piix4-pm/hotplug/pci", test_pci_hotplug);
     g_test_add_func("/hw/piix4-pm/hotplug/cpu", test_cpu_hotplug);
     g_test_add_func("/hw/piix4-pm/no-acpi", test_no_acpi);
-    g_test_add_func("/hw/piix4-pm/machine-versions", test_machine_versions);
 }

@@ -29,7 +29,7 @@ static const char *const stable[] = {
     "timer", "PCIHost", "0000:00:00.0/I440FX", "0000:00:01.0/PIIX3", NULL,
 };
 
-static DmMachine *machine_new(const char *type, bool skip)
+DmMachine *test_save_machine_new(const char *type, bool skip, bool qemu_kvm)
 {
     g_autoptr(GError) err = NULL;
     DmOptions *o = dm_options_new();
@@ -39,6 +39,7 @@ static DmMachine *machine_new(const char *type, bool skip)
     o->machine_type = g_strdup(type);
     o->ram_size = 16 << 20;
     o->unemulated_skip = skip;
+    o->qemu_kvm_migration = qemu_kvm;
     m = dm_machine_new(o, &err);
     g_assert_no_error(err);
     return m;
@@ -212,7 +213,7 @@ static void test_skip_samples(void)
         if (!g_str_has_prefix(s->name, "devstate-")) {
             continue;
         }
-        m = machine_new(s->machine, true);
+        m = test_save_machine_new(s->machine, true, false);
         machine_dirty(m);
         snapshot(m, &before);
         data = sample_bytes(s, &len);
@@ -257,7 +258,7 @@ static void test_skip_filtered(void)
         g_autoptr(GPtrArray) skipped = NULL;
         g_autoptr(GPtrArray) expected = NULL;
         g_autoptr(GError) err = NULL;
-        DmMachine *m = machine_new(s->machine, true);
+        DmMachine *m = test_save_machine_new(s->machine, true, false);
         const uint8_t *data = sample_bytes(s, NULL);
 
         machine_dirty(m);
@@ -296,7 +297,7 @@ static void test_refuse(void)
 {
     GPtrArray *list = sample_list();
     const Sample *s = sample_find(list, "devstate-i440fx-7.2");
-    DmMachine *m = machine_new(s->machine, false);
+    DmMachine *m = test_save_machine_new(s->machine, false, false);
     g_autoptr(GError) err = NULL;
     GPtrArray *skipped = NULL;
     Snapshot before;
@@ -342,7 +343,7 @@ static void test_unknown(void)
     g_byte_array_set_size(stream, stream->len - 1);     /* drop EOF */
     g_byte_array_append(stream, odd, sizeof(odd));
     for (int skip = 0; skip < 2; skip++) {
-        DmMachine *m = machine_new(s->machine, skip);
+        DmMachine *m = test_save_machine_new(s->machine, skip, false);
         g_autoptr(GError) err = NULL;
         g_autofree char *where = g_strdup_printf(
             "section 'no-such-device' instance 0 at offset 0x%x: unknown "
@@ -374,7 +375,7 @@ static void test_twice(void)
     g_autoptr(GByteArray) one = sample_filter(s, keep_dma);
     g_autoptr(GByteArray) two = g_byte_array_new();
     g_autoptr(GError) err = NULL;
-    DmMachine *m = machine_new(s->machine, true);
+    DmMachine *m = test_save_machine_new(s->machine, true, false);
 
     g_byte_array_append(two, one->data, one->len - 1);
     g_byte_array_append(two, one->data + 8, one->len - 8);
@@ -509,7 +510,7 @@ static void test_truncated(void)
     for (guint i = 0; i < list->len; i++) {
         const Sample *s = g_ptr_array_index(list, i);
         g_autoptr(GByteArray) stream = sample_filter(s, keep_known);
-        DmMachine *m = machine_new(s->machine, true);
+        DmMachine *m = test_save_machine_new(s->machine, true, false);
         uint64_t at = 8;              /* after the file header */
         unsigned cuts = 0;
         Snapshot before;

@@ -15,6 +15,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     test_codec_register();
+    test_compat_register();
     test_foreign_register();
     test_load_register();
     test_ram_register();

@@ -3,9 +3,15 @@
 #ifndef TEST_SAVE_H
 #define TEST_SAVE_H
 
+#include "dm/machine.h"
+
 void test_codec_register(void);
+void test_compat_register(void);
 void test_foreign_register(void);
 void test_load_register(void);
 void test_ram_register(void);
+
+/* A qtest machine of type with 16 MiB of RAM (test-load.c). */
+DmMachine *test_save_machine_new(const char *type, bool skip, bool qemu_kvm);
 
 #endif
