@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#define I440FX_RAM_SIZE 0x57
 #define I440FX_PAM 0x59
 #define I440FX_PAM_COUNT 7
 #define I440FX_SMRAM 0x72
@@ -199,6 +200,11 @@ static gboolean i440fx_realize(DmMachine *m, void *opaque, GError **errp)
         return FALSE;
     }
     s->pci.config_written = i440fx_config_written;
+    /*
+     * RAM size in 8 MiB units, capped at 255 (coreboot reads it): set once
+     * at creation, as QEMU 7.2 does, and not restored by a reset.
+     */
+    s->pci.config[I440FX_RAM_SIZE] = MIN(m->opts->ram_size >> 23, 255);
     dm_region_init_io(&s->conf_idx, "pci-conf-idx", 4, &conf_idx_ops, s);
     dm_region_init_io(&s->conf_data, "pci-conf-data", 4, &conf_data_ops, s);
     dm_space_map(m->io, &s->conf_idx, 0xcf8, 0);
@@ -224,8 +230,7 @@ static void i440fx_reset(void *opaque)
 
     pci_device_reset(&s->pci);
     memset(s->pci.config + I440FX_PAM, 0, I440FX_PAM_COUNT);
-    /* QEMU leaves 0x57 (DRAM control) at 0x10 and closes SMRAM. */
-    s->pci.config[0x57] = 0x10;
+    /* QEMU closes SMRAM; 0x57 (RAM size) keeps what realize put there. */
     s->pci.config[I440FX_SMRAM] = SMRAM_DEFAULT;
     i440fx_update_memory(s);
 }

@@ -19,5 +19,6 @@ int main(int argc, char **argv)
     test_foreign_register();
     test_load_register();
     test_ram_register();
+    test_timer_register();
     return g_test_run();
 }

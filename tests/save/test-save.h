@@ -10,6 +10,7 @@ void test_compat_register(void);
 void test_foreign_register(void);
 void test_load_register(void);
 void test_ram_register(void);
+void test_timer_register(void);
 
 /* A qtest machine of type with 16 MiB of RAM (test-load.c). */
 DmMachine *test_save_machine_new(const char *type, bool skip, bool qemu_kvm);
