@@ -66,7 +66,8 @@ int main(int argc, char **argv)
      * qemu-xen opens the Xen handles and creates its ioreq server before
      * it builds the machine, and restricts them before chroot and -runas.
      */
-    xen_restrict = opts->xen_domid_restrict;
+    xen_restrict = glue_xen_restrict_wanted(opts->xen_domid_restrict,
+                                            g_getenv("XEN_DOMAIN_ID"));
     if (!strcmp(opts->accel, "xen")) {
         xen = glue_xen_open(opts->xen_domid, &err);
         m = xen ? dm_machine_new_platform(opts, &glue_xen_platform, xen,

@@ -455,7 +455,8 @@ static const OptDef option_table[] = {
     { "runas", "USER|UID:GID", opt_string, "drop to this user after start" },
     { "chroot", "DIR", opt_string, "chroot to DIR after start" },
     { "xen-domid-restrict", NULL, opt_flag,
-      "restrict the Xen handles to the guest domain after start" },
+      "restrict the Xen handles to the guest domain after start "
+      "(the default by hand)" },
     { "xenstore", "on|off", opt_xenstore,
       "write device-model/<domid>/state (on for a Xen guest)" },
     { "daemonize", NULL, opt_flag, "detach once ready" },
@@ -591,6 +592,9 @@ char *dm_options_help(void)
         "\n"
         "A device model for Xen HVM guests: the PC platform devices of\n"
         "qemu-xen, started by libxl with the same arguments.\n"
+        "Started by hand (no XEN_DOMAIN_ID in the environment, which libxl\n"
+        "sets), stubdm -xen-domid N restricts itself by default: its Xen\n"
+        "handles serve domain N only, as with -xen-domid-restrict.\n"
         "\n");
     for (size_t i = 0; i < G_N_ELEMENTS(option_table); i++) {
         const OptDef *d = &option_table[i];

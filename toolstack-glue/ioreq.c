@@ -13,6 +13,7 @@
 #include <assert.h>
 #include <glib.h>
 #include <string.h>
+#include <time.h>
 
 /* The layout Xen shares with us (spec §5.2, §5.5). */
 static_assert(sizeof(ioreq_t) == 32, "ioreq_t is 32 bytes");
@@ -400,4 +401,140 @@ unsigned glue_ioreq_drain_buffered(GlueIoreq *q, void *bufpage)
         consumed++;
     }
     return consumed;
+}
+
+/*
+ * However busy the vCPUs are, a wake-up returns to the main loop after
+ * this long so that QMP, timers and chardevs are not starved.
+ */
+#define SERVE_MAX_NS 200000
+
+uint64_t glue_spin_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void glue_spin_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ volatile("yield" ::: "memory");
+#endif
+}
+
+void glue_spin_init(GlueSpin *s, uint64_t max_ns)
+{
+    *s = (GlueSpin) { .max_ns = max_ns, .cur_ns = max_ns,
+                      .probe_every = GLUE_SPIN_PROBE };
+}
+
+void glue_spin_woken(GlueSpin *s)
+{
+    if (!s->cur_ns && s->max_ns && ++s->sleeps >= s->probe_every) {
+        s->cur_ns = s->max_ns;
+        s->probing = true;
+    }
+}
+
+void glue_spin_hit(GlueSpin *s)
+{
+    s->cur_ns = MIN(s->max_ns, MAX(2 * s->cur_ns, GLUE_SPIN_MIN_NS));
+    s->probing = false;
+    s->probe_every = GLUE_SPIN_PROBE;
+}
+
+void glue_spin_miss(GlueSpin *s)
+{
+    if (!s->cur_ns) {
+        return;               /* not polling: nothing learnt */
+    }
+    if (s->probing) {
+        /* Still alone: back to 0 at once, and probe less often. */
+        s->probing = false;
+        s->cur_ns = 0;
+        s->probe_every = MIN(2 * s->probe_every, GLUE_SPIN_PROBE_MAX);
+    } else {
+        s->cur_ns /= 2;
+        if (s->cur_ns < GLUE_SPIN_MIN_NS) {
+            s->cur_ns = 0;
+        }
+    }
+    s->sleeps = 0;
+}
+
+static unsigned serve_pass(GlueIoreq *q, void *page, unsigned nr_vcpus,
+                           void *bufpage, const GlueIoreqChannel *ch)
+{
+    unsigned served = 0;
+
+    /* QEMU drains the ring whenever it serves a synchronous request. */
+    if (bufpage) {
+        glue_ioreq_drain_buffered(q, bufpage);
+    }
+    for (unsigned v = 0; v < nr_vcpus; v++) {
+        if (glue_ioreq_handle_slot(q, page, v)) {
+            ch->notify(ch->opaque, v);
+            served++;
+        }
+    }
+    return served;
+}
+
+/*
+ * Every return follows a full pass made after the last consume: a request
+ * made READY before that consume has been served, and one notified after
+ * it leaves the channel readable for the next wake-up.
+ */
+unsigned glue_ioreq_serve(GlueIoreq *q, void *page, unsigned nr_vcpus,
+                          void *bufpage, const GlueIoreqChannel *ch,
+                          GlueSpin *spin)
+{
+    uint64_t start = spin ? glue_spin_now() : 0;
+    uint64_t idle_since;
+    unsigned total, n;
+
+    nr_vcpus = MIN(nr_vcpus, IOREQ_PAGE_SLOTS);
+    if (spin) {
+        glue_spin_woken(spin);
+    }
+    ch->consume(ch->opaque);
+    total = serve_pass(q, page, nr_vcpus, bufpage, ch);
+    if (!spin) {
+        return total;
+    }
+    if (!spin->cur_ns) {
+        return total;
+    }
+    idle_since = glue_spin_now();
+    for (;;) {
+        uint64_t t;
+
+        n = serve_pass(q, page, nr_vcpus, bufpage, ch);
+        t = glue_spin_now();
+        if (n) {
+            /* Found by polling: without it, a sleep and a wake-up. */
+            glue_spin_hit(spin);
+            total += n;
+            idle_since = t;
+        } else if (t - idle_since >= spin->cur_ns) {
+            /* Going to sleep: notifications for what was served go too. */
+            ch->consume(ch->opaque);
+            n = serve_pass(q, page, nr_vcpus, bufpage, ch);
+            total += n;
+            if (!n) {
+                glue_spin_miss(spin);
+                return total;
+            }
+            idle_since = glue_spin_now();
+        } else {
+            glue_spin_relax();
+        }
+        if (t - start >= SERVE_MAX_NS) {
+            return total;
+        }
+    }
 }

@@ -18,6 +18,7 @@
 #include "toolstack-glue/ioreq.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib-unix.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -49,6 +50,7 @@ struct GlueXen {
     xenevtchn_handle *xce;
     ioservid_t ioservid;
     bool have_server;
+    bool serving;             /* the event channels are being read */
     xenforeignmemory_resource_handle *fres;
     void *legacy_shared;      /* fallback mappings (no resource mapping) */
     void *legacy_buffered;
@@ -59,6 +61,10 @@ struct GlueXen {
     unsigned nr_vcpus;
     xenevtchn_port_or_error_t *local;    /* per vCPU */
     guint watch;
+    GlueIoreqChannel channel;
+    GlueSpin spin;
+    const GlueXenOps *ops;
+    void *ops_opaque;
     GHashTable *mapcache;     /* bucket number -> Bucket */
     GlueClaims io_claims;
     GlueClaims mem_claims;    /* memory and pci-memory: one Xen space */
@@ -216,10 +222,14 @@ static gboolean map_pages(GlueXen *x, GError **errp)
     return TRUE;
 }
 
-GlueXen *glue_xen_open(unsigned domid, GError **errp)
+static const GlueXenOps real_ops;
+
+static GlueXen *xen_new(unsigned domid, const GlueXenOps *ops, void *opaque)
 {
     GlueXen *x = g_new0(GlueXen, 1);
 
+    x->ops = ops;
+    x->ops_opaque = opaque ? opaque : x;
     x->quiet.vmessage = quiet_vmessage;
     x->quiet.progress = quiet_progress;
     x->quiet.destroy = quiet_destroy;
@@ -233,12 +243,26 @@ GlueXen *glue_xen_open(unsigned domid, GError **errp)
     x->mem_claims = (GlueClaims) { true, g_ptr_array_new(),
                                    g_array_new(FALSE, FALSE,
                                                sizeof(GlueRange)) };
+    return x;
+}
+
+GlueXen *glue_xen_new_with_ops(unsigned domid, const GlueXenOps *ops,
+                               void *opaque)
+{
+    return xen_new(domid, ops, opaque);
+}
+
+GlueXen *glue_xen_open(unsigned domid, GError **errp)
+{
+    GlueXen *x = xen_new(domid, &real_ops, NULL);
+
     x->xc = xc_interface_open(&x->quiet, &x->quiet, 0);
     if (!x->xc) {
         int e = errno;
         g_set_error(errp, DM_ERROR, DM_ERROR_INVALID,
-                    "cannot open the Xen control interface: %s; is this a "
-                    "Xen dom0?", g_strerror(e));
+                    "no Xen hypervisor interface found (cannot open the Xen "
+                    "control interface: %s); is this a Xen dom0?",
+                    g_strerror(e));
         glue_xen_free(x);
         return NULL;
     }
@@ -427,7 +451,7 @@ static void xen_set_pci_link_route(void *opaque, unsigned link,
 
 static void xen_shutdown(GlueXen *x, unsigned reason)
 {
-    if (xendevicemodel_shutdown(x->dmod, x->domid, reason)) {
+    if (x->ops->shutdown(x->ops_opaque, reason)) {
         g_warning("xen: cannot shut domain %u down: %s", x->domid,
                   g_strerror(errno));
     }
@@ -462,24 +486,124 @@ static PciBus *machine_pci_bus(DmMachine *m)
     return NULL;
 }
 
+/*
+ * The driver masks a port when it delivers it; every port read is
+ * unmasked at once (the ring is drained on every pass, so the buffered
+ * port needs no masking either). The fd is non-blocking: EAGAIN ends it.
+ */
+static void evtchn_consume(void *opaque)
+{
+    GlueXen *x = opaque;
+    xenevtchn_port_or_error_t port;
+
+    while ((port = xenevtchn_pending(x->xce)) >= 0) {
+        xenevtchn_unmask(x->xce, port);
+    }
+}
+
+static void evtchn_notify(void *opaque, unsigned vcpu)
+{
+    GlueXen *x = opaque;
+
+    xenevtchn_notify(x->xce, x->local[vcpu]);
+}
+
+/*
+ * Every READY slot is served, not only those of the ports read: Xen sets
+ * READY before it notifies, so a READY slot is always a request.
+ */
 static gboolean on_event(gint fd, GIOCondition cond, gpointer opaque)
 {
     GlueXen *x = opaque;
-    xenevtchn_port_or_error_t port = xenevtchn_pending(x->xce);
 
-    if (port < 0) {
-        return G_SOURCE_CONTINUE;
-    }
-    xenevtchn_unmask(x->xce, port);
-    /* QEMU drains the ring on every wake-up, not only its own port. */
-    glue_ioreq_drain_buffered(&x->q, x->buffered_page);
-    for (unsigned i = 0; i < x->nr_vcpus; i++) {
-        if (x->local[i] == port &&
-            glue_ioreq_handle_slot(&x->q, x->shared_page, i)) {
-            xenevtchn_notify(x->xce, port);
-        }
-    }
+    glue_ioreq_serve(&x->q, x->shared_page, x->nr_vcpus, x->buffered_page,
+                     &x->channel, &x->spin);
     return G_SOURCE_CONTINUE;
+}
+
+static int real_set_server_state(void *opaque, bool enabled)
+{
+    GlueXen *x = opaque;
+
+    return xendevicemodel_set_ioreq_server_state(x->dmod, x->domid,
+                                                 x->ioservid, enabled);
+}
+
+static void real_serve(void *opaque)
+{
+    GlueXen *x = opaque;
+    int fd = xenevtchn_fd(x->xce);
+
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    x->channel = (GlueIoreqChannel) { evtchn_consume, evtchn_notify, x };
+    glue_spin_init(&x->spin, GLUE_SPIN_MAX_NS);
+    x->watch = g_unix_fd_add(fd, G_IO_IN, on_event, x);
+}
+
+static int real_shutdown(void *opaque, unsigned reason)
+{
+    GlueXen *x = opaque;
+
+    return xendevicemodel_shutdown(x->dmod, x->domid, reason);
+}
+
+static int real_set_acpi_s_state(void *opaque, unsigned state)
+{
+    GlueXen *x = opaque;
+
+    return xc_hvm_param_set(x->xc, x->domid, HVM_PARAM_ACPI_S_STATE, state);
+}
+
+static const GlueXenOps real_ops = {
+    .set_server_state = real_set_server_state,
+    .serve = real_serve,
+    .shutdown = real_shutdown,
+    .set_acpi_s_state = real_set_acpi_s_state,
+};
+
+/*
+ * qemu-xen's change-state handler: on every run-state change the server
+ * is enabled exactly when the new state is "running", so a paused
+ * machine (stop, a save in progress) gets no requests; the event
+ * channels are read from the first run on.
+ */
+void glue_xen_runstate(void *opaque, DmRunState state)
+{
+    GlueXen *x = opaque;
+    bool running = state == DM_RUN_RUNNING;
+
+    if (running && !x->serving) {
+        x->serving = true;
+        x->ops->serve(x->ops_opaque);
+    }
+    if (x->ops->set_server_state(x->ops_opaque, running)) {
+        g_warning("xen: cannot %s the ioreq server: %s",
+                  running ? "enable" : "disable", g_strerror(errno));
+    }
+}
+
+static void set_s_state(GlueXen *x, unsigned state)
+{
+    /* Fails once restricted (xc_* goes to /dev/null), as for qemu-xen. */
+    if (x->ops->set_acpi_s_state(x->ops_opaque, state)) {
+        g_warning("xen: cannot set the ACPI S state of domain %u to S%u: %s",
+                  x->domid, state, g_strerror(errno));
+    }
+}
+
+void glue_xen_suspend(GlueXen *x)
+{
+    set_s_state(x, 3);
+}
+
+void glue_xen_wakeup(GlueXen *x)
+{
+    set_s_state(x, 0);
+}
+
+bool glue_xen_restrict_wanted(bool flag, const char *xen_domain_id_env)
+{
+    return flag || !xen_domain_id_env;
 }
 
 gboolean glue_xen_start(GlueXen *x, GError **errp)
@@ -499,8 +623,8 @@ gboolean glue_xen_start(GlueXen *x, GError **errp)
             return xen_fail(errp, "cannot claim a PCI function");
         }
     }
-    if (xendevicemodel_set_ioreq_server_state(x->dmod, x->domid, x->ioservid,
-                                              1)) {
+    /* Enabled now for its vp_eports; then it follows the run state. */
+    if (x->ops->set_server_state(x->ops_opaque, true)) {
         return xen_fail(errp, "cannot enable the ioreq server");
     }
     if (xendevicemodel_nr_vcpus(x->dmod, x->domid, &x->nr_vcpus)) {
@@ -521,7 +645,8 @@ gboolean glue_xen_start(GlueXen *x, GError **errp)
     if (x->buf_local < 0) {
         return xen_fail(errp, "cannot bind the buffered event channel");
     }
-    x->watch = g_unix_fd_add(xenevtchn_fd(x->xce), G_IO_IN, on_event, x);
+    /* There is no removal: run states change only while x lives. */
+    dm_machine_add_runstate_listener(m, glue_xen_runstate, x);
     return TRUE;
 }
 

@@ -8,6 +8,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     test_ioreq_register();
+    test_spin_register();
     test_xen_register();
     test_libxl_stream_register();
     test_xenstore_register();

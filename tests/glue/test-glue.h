@@ -4,6 +4,7 @@
 #define TEST_GLUE_H
 
 void test_ioreq_register(void);
+void test_spin_register(void);
 void test_xen_register(void);
 void test_libxl_stream_register(void);
 void test_xenstore_register(void);

@@ -11,9 +11,12 @@
 #include "hw/pci.h"
 #include "toolstack-glue/ioreq.h"
 
+#include <errno.h>
 #include <glib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PORT_BASE 0x100
@@ -550,7 +553,10 @@ static void test_states(Fixture *f, gconstpointer data)
 /*
  * The hypervisor in another thread: an eventfd stands in for the event
  * channel, every vCPU has a request in flight at once, and the DM side
- * serves whatever is READY when it wakes, as on_event in xen.c does.
+ * sleeps in poll and serves through glue_ioreq_serve, as on_event in
+ * xen.c does. The hypervisor waits a little longer each round, across
+ * the polling window, so that a notification lost by the polling would
+ * leave the DM asleep: poll then times out and the test fails.
  */
 typedef struct Hv {
     Fixture *f;
@@ -558,7 +564,20 @@ typedef struct Hv {
     unsigned vcpus;
     unsigned rounds;
     bool stop;
+    uint64_t notified;
 } Hv;
+
+static void hv_delay(unsigned r)
+{
+    gint64 ns = (r * 997u) % (3 * GLUE_SPIN_MAX_NS);
+    struct timespec t0, t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    } while ((t.tv_sec - t0.tv_sec) * G_GINT64_CONSTANT(1000000000) +
+             (t.tv_nsec - t0.tv_nsec) < ns);
+}
 
 static void hv_post(ioreq_t *s, bool read, uint64_t addr, uint64_t data)
 {
@@ -597,6 +616,7 @@ static gpointer hv_thread(gpointer opaque)
     Fixture *f = h->f;
 
     for (unsigned r = 0; r < h->rounds; r++) {
+        hv_delay(r);
         for (unsigned v = 0; v < h->vcpus; v++) {
             hv_post(&f->page[v], false, MMIO_BASE + 8 * v,
                     (uint64_t)r << 32 | v);
@@ -622,29 +642,111 @@ static gpointer hv_thread(gpointer opaque)
     return NULL;
 }
 
+static void dm_consume(void *opaque)
+{
+    Hv *h = opaque;
+    uint64_t n;
+
+    if (read(h->kick, &n, 8) < 0) {
+        g_assert_cmpint(errno, ==, EAGAIN);
+    }
+}
+
+static void dm_notify(void *opaque, unsigned vcpu)
+{
+    Hv *h = opaque;
+
+    g_assert_cmpuint(vcpu, <, h->vcpus);
+    h->notified++;
+}
+
 static void test_threads(Fixture *f, gconstpointer data)
 {
+    GlueSpin spin;
     Hv h = { .f = f, .vcpus = 8, .rounds = 2000 };
+    GlueIoreqChannel ch = { dm_consume, dm_notify, &h };
     GThread *t;
     uint64_t served = 0;
     gint64 start = g_get_monotonic_time();
 
-    h.kick = eventfd(0, EFD_CLOEXEC);
+    glue_spin_init(&spin, GPOINTER_TO_UINT(data));
+    h.kick = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     g_assert_cmpint(h.kick, >=, 0);
     t = g_thread_new("hypervisor", hv_thread, &h);
     while (!__atomic_load_n(&h.stop, __ATOMIC_ACQUIRE)) {
-        uint64_t n;
+        struct pollfd p = { .fd = h.kick, .events = POLLIN };
 
-        g_assert_cmpint(read(h.kick, &n, 8), ==, 8);
-        for (unsigned v = 0; v < h.vcpus; v++) {
-            served += glue_ioreq_handle_slot(&f->q, f->page, v);
-        }
+        /* A lost notification leaves both sides waiting. */
+        g_assert_cmpint(poll(&p, 1, 10000), ==, 1);
+        served += glue_ioreq_serve(&f->q, f->page, h.vcpus, &f->ring, &ch,
+                                   spin.max_ns ? &spin : NULL);
     }
     g_thread_join(t);
     close(h.kick);
     g_assert_cmpuint(served, ==, 2 * h.vcpus * h.rounds);
+    g_assert_cmpuint(h.notified, ==, served);
     g_test_message("%" G_GUINT64_FORMAT " requests in %.3f s", served,
                    (g_get_monotonic_time() - start) / 1e6);
+}
+
+typedef struct Chan {
+    unsigned consumed;
+    GString *notified;
+} Chan;
+
+static void chan_consume(void *opaque)
+{
+    Chan *c = opaque;
+
+    c->consumed++;
+}
+
+static void chan_notify(void *opaque, unsigned vcpu)
+{
+    Chan *c = opaque;
+
+    g_string_append_printf(c->notified, "%u ", vcpu);
+}
+
+/*
+ * One wake-up: notifications consumed first, the ring drained, every
+ * READY slot served and notified; with polling, a last consume and pass
+ * before it gives up.
+ */
+static void test_serve(Fixture *f, gconstpointer data)
+{
+    Chan c = { 0, g_string_new(NULL) };
+    GlueIoreqChannel ch = { chan_consume, chan_notify, &c };
+    GlueSpin spin;
+    gint64 t0;
+
+    ring_put(f, IOREQ_TYPE_PIO, 0, PORT_BASE + 2, 0x77);
+    post(f, 1, IOREQ_TYPE_PIO, false, PORT_BASE + 3, 0x11, 1, 1, false,
+         false);
+    post(f, 5, IOREQ_TYPE_PIO, true, PORT_BASE + 3, 0, 1, 1, false, false);
+    post(f, 7, IOREQ_TYPE_PIO, false, PORT_BASE + 4, 0x22, 1, 1, false,
+         false);                     /* vCPU 7 is beyond nr_vcpus */
+    g_assert_cmpuint(glue_ioreq_serve(&f->q, f->page, 6, &f->ring, &ch,
+                                      NULL), ==, 2);
+    g_assert_cmpuint(c.consumed, ==, 1);
+    g_assert_cmpstr(c.notified->str, ==, "1 5 ");
+    g_assert_cmpuint(f->ring.read_pointer, ==, f->ring.write_pointer);
+    g_assert_cmphex(f->ports[2], ==, 0x77);
+    g_assert_cmphex(f->page[5].data, ==, 0x11);
+    g_assert_cmpuint(slot_state(&f->page[7]), ==, STATE_IOREQ_READY);
+
+    /* Polling with nothing more to do: consume, wait, consume, give up. */
+    glue_spin_init(&spin, GLUE_SPIN_MAX_NS);
+    c.consumed = 0;
+    t0 = g_get_monotonic_time();
+    g_assert_cmpuint(glue_ioreq_serve(&f->q, f->page, 6, &f->ring, &ch,
+                                      &spin), ==, 0);
+    g_assert_cmpint(g_get_monotonic_time() - t0, >=, GLUE_SPIN_MAX_NS / 1000);
+    g_assert_cmpuint(c.consumed, ==, 2);
+    g_assert_cmpstr(c.notified->str, ==, "1 5 ");
+    /* Nothing found: the next window is half as long. */
+    g_assert_cmpuint(spin.cur_ns, ==, GLUE_SPIN_MAX_NS / 2);
+    g_string_free(c.notified, TRUE);
 }
 
 #define ADD(path, fn, data)                                             \
@@ -666,5 +768,8 @@ void test_ioreq_register(void)
     ADD("buffered", test_buffered, NULL);
     ADD("malformed", test_malformed, NULL);
     ADD("states", test_states, NULL);
-    ADD("threads", test_threads, NULL);
+    ADD("serve", test_serve, NULL);
+    ADD("threads/sleeping", test_threads, GUINT_TO_POINTER(0));
+    ADD("threads/polling", test_threads,
+        GUINT_TO_POINTER(GLUE_SPIN_MAX_NS));
 }

@@ -7,6 +7,9 @@
 #include "toolstack-glue/ioreq.h"
 #include "toolstack-glue/xen.h"
 
+#include <xenctrl.h>          /* SHUTDOWN_* */
+
+#include <errno.h>
 #include <glib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -37,8 +40,9 @@ static void test_no_hypervisor(void)
     g_assert_true(WIFEXITED(status));
     g_assert_cmpint(WEXITSTATUS(status), ==, 1);
     g_assert_cmpstr(out, ==, "");
-    g_assert_true(g_str_has_prefix(err, "stubdm: cannot open the Xen "
-                                        "control interface: "));
+    g_assert_true(g_str_has_prefix(err, "stubdm: no Xen hypervisor "
+                                        "interface found (cannot open the "
+                                        "Xen control interface: "));
     g_assert_true(g_str_has_suffix(err, "; is this a Xen dom0?\n"));
     /* One line: the Xen libraries' own messages are kept quiet. */
     g_assert_true(strchr(err, '\n') == err + strlen(err) - 1);
@@ -190,8 +194,187 @@ static void test_claims(void)
     g_assert_cmphex(g->end, ==, 0x1017);
 }
 
+/* What the run-state and power logic asked of Xen, in order. */
+typedef struct Calls {
+    GString *log;
+    int fail_errno;           /* non-zero: every call fails so */
+} Calls;
+
+static int fake_result(Calls *c)
+{
+    if (c->fail_errno) {
+        errno = c->fail_errno;
+        return -1;
+    }
+    return 0;
+}
+
+static int fake_set_server_state(void *opaque, bool enabled)
+{
+    Calls *c = opaque;
+
+    g_string_append_printf(c->log, "server=%d ", enabled);
+    return fake_result(c);
+}
+
+static void fake_serve(void *opaque)
+{
+    Calls *c = opaque;
+
+    g_string_append(c->log, "serve ");
+}
+
+static int fake_shutdown(void *opaque, unsigned reason)
+{
+    Calls *c = opaque;
+
+    g_string_append_printf(c->log, "shutdown=%s ",
+                           reason == SHUTDOWN_poweroff ? "poweroff" :
+                           reason == SHUTDOWN_reboot ? "reboot" : "?");
+    return fake_result(c);
+}
+
+static int fake_set_acpi_s_state(void *opaque, unsigned state)
+{
+    Calls *c = opaque;
+
+    g_string_append_printf(c->log, "S%u ", state);
+    return fake_result(c);
+}
+
+static const GlueXenOps fake_ops = {
+    .set_server_state = fake_set_server_state,
+    .serve = fake_serve,
+    .shutdown = fake_shutdown,
+    .set_acpi_s_state = fake_set_acpi_s_state,
+};
+
+/* The machine's power events go to the GlueXen, as with glue_xen_platform. */
+static void fwd_reset(void *opaque)
+{
+    glue_xen_platform.reset(opaque);
+}
+
+static void fwd_poweroff(void *opaque)
+{
+    glue_xen_platform.poweroff(opaque);
+}
+
+static const DmPlatformHooks fwd_hooks = {
+    .reset = fwd_reset, .poweroff = fwd_poweroff,
+};
+
+static DmMachine *fake_machine(GlueXen *x, bool paused)
+{
+    char *argv[] = {
+        "stubdm", "-xen-domid", "5", "-machine", "xenfv", "-nodefaults",
+        paused ? "-S" : NULL, NULL,
+    };
+    g_autoptr(GError) err = NULL;
+    DmOptions *opts = dm_options_new();
+    DmMachine *m;
+
+    g_assert_true(dm_options_parse(opts, paused ? 7 : 6, argv, &err));
+    m = dm_machine_new_platform(opts, &fwd_hooks, x, &err);
+    g_assert_no_error(err);
+    /* What glue_xen_start does once the board is built. */
+    dm_machine_add_runstate_listener(m, glue_xen_runstate, x);
+    g_assert_true(dm_machine_start(m, &err));
+    g_assert_no_error(err);
+    return m;
+}
+
+static void run_pending(void)
+{
+    while (g_main_context_iteration(NULL, FALSE)) {
+    }
+}
+
+/*
+ * qemu-xen's change-state handler: the server is enabled exactly while
+ * the machine runs, requests are read from the first run on.
+ */
+static void test_runstate(void)
+{
+    Calls c = { g_string_new(NULL), 0 };
+    GlueXen *x = glue_xen_new_with_ops(5, &fake_ops, &c);
+    DmMachine *m = fake_machine(x, true);
+    g_autoptr(GError) err = NULL;
+
+    g_assert_cmpstr(c.log->str, ==, "");      /* -S: prelaunch, no change */
+    g_assert_true(dm_machine_cont(m, &err));
+    g_assert_cmpstr(c.log->str, ==, "serve server=1 ");
+    dm_machine_stop(m);
+    g_assert_cmpstr(c.log->str, ==, "serve server=1 server=0 ");
+    g_assert_true(dm_machine_cont(m, &err));
+    g_assert_cmpstr(c.log->str, ==, "serve server=1 server=0 server=1 ");
+    dm_machine_vm_stop(m, DM_RUN_FINISH_MIGRATE);
+    g_assert_cmpstr(c.log->str, ==,
+                    "serve server=1 server=0 server=1 server=0 ");
+    glue_xen_free(x);
+    dm_machine_free(m);
+
+    /* Without -S the machine runs at start: served and enabled at once. */
+    g_string_truncate(c.log, 0);
+    x = glue_xen_new_with_ops(5, &fake_ops, &c);
+    m = fake_machine(x, false);
+    g_assert_cmpstr(c.log->str, ==, "serve server=1 ");
+    glue_xen_free(x);
+    dm_machine_free(m);
+    g_string_free(c.log, TRUE);
+}
+
+/* S5 and reset through xendevicemodel_shutdown, S3 through the S state. */
+static void test_power(void)
+{
+    Calls c = { g_string_new(NULL), 0 };
+    GlueXen *x = glue_xen_new_with_ops(5, &fake_ops, &c);
+    DmMachine *m = fake_machine(x, false);
+
+    g_string_truncate(c.log, 0);
+    dm_machine_request_shutdown(m);
+    dm_machine_request_shutdown(m);           /* one request pending */
+    run_pending();
+    g_assert_cmpstr(c.log->str, ==, "shutdown=poweroff ");
+    dm_machine_request_reset(m);
+    run_pending();
+    g_assert_cmpstr(c.log->str, ==, "shutdown=poweroff shutdown=reboot ");
+    glue_xen_suspend(x);
+    glue_xen_wakeup(x);
+    g_assert_cmpstr(c.log->str, ==,
+                    "shutdown=poweroff shutdown=reboot S3 S0 ");
+
+    /* Refused calls (a restricted xc handle): a warning, no crash. */
+    c.fail_errno = EPERM;
+    g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                          "*cannot set the ACPI S state*S3*");
+    glue_xen_suspend(x);
+    g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                          "*cannot shut domain 5 down*");
+    glue_xen_platform.poweroff(x);
+    g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                          "*cannot disable the ioreq server*");
+    dm_machine_stop(m);
+    g_test_assert_expected_messages();
+    glue_xen_free(x);
+    dm_machine_free(m);
+    g_string_free(c.log, TRUE);
+}
+
+/* libxl always sets XEN_DOMAIN_ID; by hand stubdm restricts itself. */
+static void test_restrict_default(void)
+{
+    g_assert_true(glue_xen_restrict_wanted(false, NULL));
+    g_assert_true(glue_xen_restrict_wanted(true, NULL));
+    g_assert_false(glue_xen_restrict_wanted(false, "5"));
+    g_assert_true(glue_xen_restrict_wanted(true, "5"));
+}
+
 void test_xen_register(void)
 {
+    g_test_add_func("/glue/xen/runstate", test_runstate);
+    g_test_add_func("/glue/xen/power", test_power);
+    g_test_add_func("/glue/xen/restrict-default", test_restrict_default);
     g_test_add_func("/glue/xen/claims", test_claims);
     g_test_add_func("/glue/xen/no-hypervisor", test_no_hypervisor);
     g_test_add_func("/glue/xen/board", test_board);
