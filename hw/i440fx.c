@@ -118,8 +118,11 @@ static void i440fx_update_memory(I440fx *s)
 {
     for (int i = 0; i < I440FX_PAM_SEGMENTS; i++) {
         uint8_t mode = pam_mode(s, i);
-        /* Bit 0: reads from RAM; bit 1: writes to RAM. */
-        window_set(&s->pam[i], mode & 1, mode & 2);
+        /*
+         * 1: reads from RAM, writes dropped; 3: RAM. QEMU 7.2 maps 2
+         * (write-only) as plain RAM too, reads included.
+         */
+        window_set(&s->pam[i], mode != 0, mode & 2);
     }
     bool open = s->pci.config[I440FX_SMRAM] & SMRAM_D_OPEN;
     window_set(&s->smram, open, open);

@@ -482,16 +482,17 @@ static gboolean pflash_check(void *opaque, int version, GError **errp)
 }
 
 /*
- * The mode is derived: anything but read array traps reads (QEMU's
- * destination instead stays in romd until the next write). The file gets
- * the loaded image, since the destination may not share the source's.
+ * QEMU 7.2 does not migrate the read mapping: its destination reads array
+ * data, whatever command was loaded, until the guest's next write, and so
+ * does stubdm's. The file gets the loaded image, since the destination
+ * may not share the source's.
  */
 static gboolean pflash_post_load(void *opaque, int version, GError **errp)
 {
     Pflash *s = opaque;
     g_autoptr(GError) err = NULL;
 
-    pflash_set_romd(s, s->cmd == 0x00);
+    pflash_set_romd(s, true);
     if (!pflash_file_write_back(s, &err)) {
         g_printerr("stubdm: %s\n", err->message);
     }

@@ -117,6 +117,13 @@ static void piix3_config_written(PciDevice *d, uint32_t addr, uint32_t val,
         return;
     }
     piix3_update_irq_levels(s);
+    /*
+     * QEMU 7.2 then drives all 16 ISA lines from the PCI levels alone,
+     * lowering a line another device (the SCI on IRQ 9) holds up.
+     */
+    for (unsigned irq = 0; irq < PIIX_NUM_PIC_IRQS; irq++) {
+        piix3_update_pic_irq(s, irq);
+    }
 }
 
 static uint64_t rcr_read(void *opaque, uint64_t off, unsigned size)
