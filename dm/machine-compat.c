@@ -35,6 +35,8 @@ static const CompatRow compat_rows[] = {
     { 2, 7, "isa-pcspk.migrate=off", FLAG(pcspk_migrate), false },
     { 2, 3, "migration.send-configuration=off,send-section-footer=off",
       FLAG(configuration), false },
+    { 2, 3, "migration.store-global-state=off", FLAG(store_global_state),
+      false },
     { 2, 2, "pc.suppress-vmdesc=on", FLAG(suppress_vmdesc), true },
     { 2, 0, "PIIX4_PM.memory-hotplug-support=off", FLAG(piix4_memhp), false },
     { 1, 7, "pc.suppress-vmdesc=off", FLAG(suppress_vmdesc), false },
@@ -66,6 +68,7 @@ DmCompat dm_compat_for(const char *machine_type, bool xen, bool qemu_kvm)
 {
     DmCompat c = {
         .configuration = true,
+        .store_global_state = true,
         .pcihost_config_reg = true,
         .pcspk_migrate = true,
         .piix4_smbus_migrate = true,
@@ -92,6 +95,7 @@ DmCompat dm_compat_for(const char *machine_type, bool xen, bool qemu_kvm)
     /* QEMU's Xen accelerator: no configuration, no footers, no bridge. */
     if (xen) {
         c.configuration = false;
+        c.store_global_state = false;
         c.piix4_bridge_hotplug = false;
     }
     c.qemu_kvm_1_0 = qemu_kvm;

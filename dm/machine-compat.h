@@ -16,6 +16,7 @@ typedef struct DmCompat {
     /* The stream (spec qemu-stream §6.1). */
     bool configuration;       /* configuration section and footers: 2.4+ */
     bool suppress_vmdesc;     /* default of suppress-vmdesc: on for 2.0-2.2 */
+    bool store_global_state;  /* "globalstate" always sent: 2.4+, not Xen */
     bool pcihost_config_reg;  /* "PCIHost" section with 0xcf8: 5.1+ */
     bool pcspk_migrate;       /* "pcspk" section: 2.8+ */
     /* PIIX4 PM: fields and subsections that exist for some types only. */

@@ -49,6 +49,17 @@ const char *dm_runstate_name(DmRunState s)
     return runstate_names[s];
 }
 
+bool dm_runstate_from_name(const char *name, DmRunState *out)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(runstate_names); i++) {
+        if (!strcmp(name, runstate_names[i])) {
+            *out = (DmRunState)i;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool dm_machine_is_running(const DmMachine *m)
 {
     return m->runstate == DM_RUN_RUNNING;
@@ -266,6 +277,7 @@ void dm_machine_free(DmMachine *m)
     g_clear_handle_id(&m->reset_pending, g_source_remove);
     g_clear_handle_id(&m->shutdown_pending, g_source_remove);
     g_clear_handle_id(&m->suspend_pending, g_source_remove);
+    dm_qmp_migrate_cancel(m);
     dm_qtest_free(m->qtest);
     dm_machine_pc_destroy(m);
     g_ptr_array_free(m->monitors, TRUE);
@@ -291,6 +303,7 @@ void dm_machine_free(DmMachine *m)
     dm_clock_free(m->clock);
     g_array_free(m->reset_hooks, TRUE);
     g_array_free(m->powerdown_hooks, TRUE);
+    g_free(m->global_state);
     g_array_free(m->runstate_listeners, TRUE);
     g_main_loop_unref(m->loop);
     dm_fdsets_free(m->fdsets);
@@ -370,6 +383,7 @@ gboolean dm_machine_incoming(DmMachine *m, const char *uri, GError **errp)
     int fd;
     gboolean ok;
 
+    m->migration.runstate_received = false;
     if (g_str_has_prefix(uri, "fd:")) {
         fd = incoming_fd(m, uri + 3, errp);
     } else if (g_str_has_prefix(uri, "file:")) {
@@ -399,7 +413,14 @@ gboolean dm_machine_incoming(DmMachine *m, const char *uri, GError **errp)
         return FALSE;
     }
     dm_machine_report_skipped(m, skipped);
-    if (m->autostart) {
+    /*
+     * QEMU's rule: a source that was running (or sent no state) runs
+     * here too unless -S; one never started or stopped stays so.
+     */
+    if (m->migration.runstate_received &&
+        m->migration.received_runstate != DM_RUN_RUNNING) {
+        m->runstate = m->migration.received_runstate;
+    } else if (m->autostart) {
         dm_machine_vm_start(m);
     } else {
         m->runstate = DM_RUN_PAUSED;

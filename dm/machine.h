@@ -36,6 +36,10 @@ typedef enum {
 
 typedef struct DmMigration {
     DmMigrateStatus status;
+    /* "globalstate": what a save records, what the last load received */
+    DmRunState source_runstate;
+    DmRunState received_runstate;
+    bool runstate_received;
     bool events;              /* capability "events": MIGRATION events */
     char *error;              /* owned; why it failed */
     int64_t total_ms;
@@ -44,6 +48,19 @@ typedef struct DmMigration {
     uint64_t ram_total;
     uint64_t zero_pages;
     uint64_t data_pages;
+    /* Live migrate (dm/qmp-state.c): figures as query-migrate shows them. */
+    uint64_t remaining;       /* bytes still owed */
+    uint64_t dirty_syncs;
+    uint64_t dirty_pages_rate;
+    uint64_t pages_per_second;
+    uint64_t precopy_bytes;   /* sent while the guest ran */
+    double mbps;
+    int64_t setup_ms;
+    int64_t expected_downtime_ms;
+    /* migrate-set-parameters; 0: not set, QEMU 7.2's defaults */
+    uint64_t max_bandwidth;   /* bytes per second; UINT64_MAX: no limit */
+    uint64_t downtime_limit_ms;
+    struct DmLiveMigrate *live;       /* while a live migrate runs */
 } DmMigration;
 
 typedef struct DmMonitor DmMonitor;
@@ -106,6 +123,7 @@ typedef struct DmMachine {
     /* Xen guests: INTx per slot/pin and PIRQ link routes, for the glue. */
     bool pci_intx_level[32][4];
     uint8_t pci_link_route[4];
+    struct SaveGlobalState *global_state;     /* save/global-state.c */
     const DmPlatformHooks *platform;
     void *platform_opaque;
     GMainLoop *loop;
@@ -131,6 +149,8 @@ gboolean dm_machine_start(DmMachine *m, GError **errp);
 DmChardev *dm_machine_find_chardev(DmMachine *m, const char *id);
 
 const char *dm_runstate_name(DmRunState s);
+/* The state QEMU calls name, if stubdm has it. */
+bool dm_runstate_from_name(const char *name, DmRunState *out);
 bool dm_machine_is_running(const DmMachine *m);
 
 /*

@@ -243,6 +243,12 @@ static const DmQmpArg migrate_caps_args[] = {
     { .name = NULL },
 };
 
+static const DmQmpArg migrate_params_args[] = {
+    { "max-bandwidth", DM_QMP_ARG_INT, true },
+    { "downtime-limit", DM_QMP_ARG_INT, true },
+    { .name = NULL },
+};
+
 static const DmQmpArg migrate_incoming_args[] = {
     { "uri", DM_QMP_ARG_STR, false },
     { .name = NULL },
@@ -277,6 +283,8 @@ static const DmQmpCommand commands[] = {
     { "query-migrate", dm_qmp_query_migrate, NULL },
     { "migrate-set-capabilities", dm_qmp_migrate_set_capabilities,
       migrate_caps_args },
+    { "migrate-set-parameters", dm_qmp_migrate_set_parameters,
+      migrate_params_args },
 };
 
 const DmQmpCommand *dm_qmp_commands(size_t *count)

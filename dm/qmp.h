@@ -54,6 +54,9 @@ DmQmpHandler dm_qmp_getfd;
 DmQmpHandler dm_qmp_migrate;
 DmQmpHandler dm_qmp_query_migrate;
 DmQmpHandler dm_qmp_migrate_set_capabilities;
+DmQmpHandler dm_qmp_migrate_set_parameters;
+/* Ends a live migrate still running (the machine goes away). */
+void dm_qmp_migrate_cancel(DmMachine *m);
 
 /* The command table (dm/qmp-commands.c). */
 const DmQmpCommand *dm_qmp_commands(size_t *count);

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Guest RAM in local memory, laid out like QEMU's i440FX board. */
 #include "ram/guest-ram.h"
+#include "ram/ram-block.h"
 
-#include <errno.h>
-#include <sys/mman.h>
 
 G_DEFINE_QUARK(ram-error-quark, ram_error)
 
@@ -21,12 +20,11 @@ RamGuest *ram_guest_new(uint64_t size, uint64_t max_below_4g, GError **errp)
     if (size >= lowmem && lowmem > 3 * GIB) {
         lowmem = 3 * GIB;
     }
-    p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) {
-        g_set_error(errp, RAM_ERROR, 0,
-                    "cannot reserve %" G_GUINT64_FORMAT " MiB of guest RAM: %s",
-                    size >> 20, g_strerror(errno));
+    /* Through ram/ so a block over it may drop and move pages. */
+    p = ram_anon_map(size, errp);
+    if (!p) {
+        g_prefix_error(errp, "guest RAM of %" G_GUINT64_FORMAT " MiB: ",
+                       size >> 20);
         return NULL;
     }
     g = g_new0(RamGuest, 1);
@@ -40,7 +38,7 @@ RamGuest *ram_guest_new(uint64_t size, uint64_t max_below_4g, GError **errp)
 void ram_guest_free(RamGuest *g)
 {
     if (g) {
-        munmap(g->host, g->size);
+        ram_anon_unmap(g->host, g->size);
         g_free(g);
     }
 }

@@ -34,8 +34,15 @@ struct RamBlock {
     RamBacking backing;
     uint8_t *host;            /* max_length bytes */
     bool owns_host;           /* the registry unmaps host at teardown */
+    /*
+     * host is private anonymous memory ram/ mapped itself (ram_anon_map):
+     * its pages may be dropped (they read back as zero) or replaced by
+     * moving other such memory over them.
+     */
+    bool anon;
     uint64_t *dirty;          /* one bit per page of max_length */
     uint64_t dirty_pages;     /* bits set in dirty */
+    uint64_t dirtied;         /* bits ever set: a dirty rate's count */
     RamResizeFn *resize;
     void *resize_opaque;
 };
@@ -79,7 +86,48 @@ bool ram_block_test_and_clear_dirty(RamBlock *b, uint64_t page);
 void ram_registry_mark_host(RamRegistry *reg, const uint8_t *host,
                             uint64_t len);
 
+/* The first dirty page at or after page, or the page count if none. */
+uint64_t ram_block_next_dirty(const RamBlock *b, uint64_t page);
+
+/*
+ * Of the 64 pages from page (a multiple of 64) of an anon block, those
+ * never written (bit i: page + i), which read as zero. 0 when that cannot
+ * be told (not anon, no /proc/self/pagemap): the caller reads them.
+ */
+uint64_t ram_block_untouched64(const RamBlock *b, uint64_t page);
+
 /* Whether len bytes at p are all zero (page-sized checks on load/save). */
 bool ram_is_zero(const uint8_t *p, size_t len);
+
+/*
+ * Private anonymous memory, reserved not committed; ram/ remembers it so
+ * a block over it (borrowed or not) is marked anon. NULL with errp set.
+ */
+uint8_t *ram_anon_map(uint64_t len, GError **errp);
+void ram_anon_unmap(uint8_t *p, uint64_t len);
+/* Maps of 2 MiB and more start on a 2 MiB boundary. */
+#define RAM_ANON_HUGE (UINT64_C(2) << 20)
+/* [p, p + len) of such a map will be filled densely: use huge pages. */
+void ram_anon_hint_dense(uint8_t *p, uint64_t len);
+
+/*
+ * A helper thread committing memory ahead of a sequential writer, so the
+ * kernel's zeroing of fresh pages runs beside the copying. Queued ranges
+ * must stay mapped until ram_prefault_free, which waits for the thread.
+ */
+typedef struct RamPrefault RamPrefault;
+RamPrefault *ram_prefault_new(void);
+void ram_prefault_queue(RamPrefault *pf, uint8_t *p, uint64_t len);
+void ram_prefault_free(RamPrefault *pf);
+
+/* host[off, off + len) becomes zero; an anon block just drops the pages. */
+void ram_block_zero_range(RamBlock *b, uint64_t off, uint64_t len);
+/*
+ * host[off, off + len) takes the bytes at src, page-aligned memory from
+ * ram_anon_map. Large ranges of an anon block are moved, not copied:
+ * then src[0, len) is gone (unmapped) and true is returned.
+ */
+bool ram_block_take_range(RamBlock *b, uint64_t off, uint8_t *src,
+                          uint64_t len);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "dm/machine.h"
 #include "save/state.h"
+#include "save/stream.h"
 
 #include <glib.h>
 #include <stdbool.h>
@@ -45,15 +46,31 @@ SaveFormat save_format_for_migrate(const DmMachine *m);
 gboolean save_machine_state(DmMachine *m, int fd, const SaveFormat *f,
                             GError **errp);
 
+/*
+ * The pieces save/migrate-out.c builds a stream from: QEVM header and
+ * configuration; the id the "ram" section takes; each device's FULL
+ * section, EOF and the description; section header and footer records.
+ */
+void save_machine_write_header(DmMachine *m, SaveWriter *w,
+                               const SaveFormat *f);
+uint32_t save_machine_ram_section_id(DmMachine *m);
+gboolean save_machine_write_devices(DmMachine *m, SaveWriter *w,
+                                    const SaveFormat *f, GError **errp);
+void save_write_section_header(SaveWriter *w, uint8_t type, uint32_t id,
+                               const char *idstr, uint32_t instance,
+                               uint32_t version);
+void save_write_footer(SaveWriter *w, const SaveFormat *f, uint32_t id);
+
 /* What a migrate wrote, for query-migrate. */
 typedef struct SaveStats {
     uint64_t bytes;
     uint64_t ram_total;       /* sum of the blocks' used_length */
     uint64_t zero_pages;
     uint64_t data_pages;
+    uint64_t dirty_syncs;     /* walks of the dirty log (dirty-sync-count) */
 } SaveStats;
 
-/* save_machine_state, counting what it wrote. */
+/* save_machine_state, counting what it wrote (save/migrate-out.c). */
 gboolean save_machine_migrate(DmMachine *m, int fd, const SaveFormat *f,
                               SaveStats *stats, GError **errp);
 

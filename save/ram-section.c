@@ -1,29 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The "ram" section (QEMU 7.2 migration/ram.c): the block list first, then
- * page records. Load rules are those of ../shared/spec/qemu-stream.md §2.5.
+ * Loading the "ram" section (QEMU 7.2 migration/ram.c): the block list
+ * first, then page records, staged until commit (ram-save.c writes it).
+ * Load rules are those of ../shared/spec/qemu-stream.md §2.5.
  */
 #include "save/ram-section.h"
 #include "save/state.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <zlib.h>
 
 G_STATIC_ASSERT(SAVE_RAM_COMPRESS_MAX >= RAM_PAGE_SIZE + 13);
 
 /*
- * Staging: one hash per listed block, page index to what the stream last
- * said about that page. A zero page costs no buffer (a tagged value with
- * its fill byte), a data page one 4 KiB copy. So memory follows the
- * stream's content: RAM the stream does not touch is never copied, and a
- * page sent again in a later pass replaces its earlier copy. A shadow of
- * each whole block would double RAM for every load instead.
+ * Staging: a shadow of each listed block, reserved (not committed) at
+ * its incoming length, so only pages the stream carries take memory. Two
+ * bitmaps say what the stream last said of each page: data (its bytes
+ * are in the shadow) or zero. A page sent again in a later pass just
+ * overwrites its slot. Commit moves or copies the data runs into the
+ * block and drops the zero runs.
  */
 typedef struct {
     char idstr[256];
     RamBlock *block;          /* NULL: skipped (unemulated device) */
     uint64_t used;            /* incoming used_length */
-    GHashTable *pages;        /* page index -> staged value */
+    uint8_t *shadow;          /* used bytes from ram_anon_map */
+    uint64_t *data;           /* one bit per page: shadow holds it */
+    uint64_t *zero;           /* one bit per page: the stream said zero */
+    uint64_t ahead;           /* 2 MiB stretches handed to the prefault */
 } SaveRamIncoming;
 
 struct SaveRamLoad {
@@ -35,26 +41,20 @@ struct SaveRamLoad {
     SaveRamIncoming *last;    /* for CONTINUE */
     bool inflate_ready;       /* zs set up on the first compressed page */
     z_stream zs;
+    RamPrefault *prefault;    /* started by the first dense stretch */
+    bool prefault_tried;
+    uint8_t sink[RAM_PAGE_SIZE];      /* pages of skipped blocks */
 };
-
-#define ZERO_TAG(fill) GSIZE_TO_POINTER(((gsize)(fill) << 1) | 1)
-#define IS_ZERO_TAG(v) ((GPOINTER_TO_SIZE(v) & 1) != 0)
-#define ZERO_FILL(v) ((uint8_t)(GPOINTER_TO_SIZE(v) >> 1))
-
-static void staged_free(gpointer v)
-{
-    if (!IS_ZERO_TAG(v)) {
-        g_free(v);
-    }
-}
 
 static void incoming_clear(gpointer p)
 {
     SaveRamIncoming *in = p;
 
-    if (in->pages) {
-        g_hash_table_destroy(in->pages);
+    if (in->shadow) {
+        ram_anon_unmap(in->shadow, in->used);
     }
+    g_free(in->data);
+    g_free(in->zero);
 }
 
 SaveRamLoad *save_ram_load_new(RamRegistry *reg, bool skip_unemulated)
@@ -75,6 +75,8 @@ void save_ram_load_free(SaveRamLoad *l)
         if (l->inflate_ready) {
             inflateEnd(&l->zs);
         }
+        /* Before the shadows it works on go away. */
+        ram_prefault_free(l->prefault);
         g_array_free(l->incoming, TRUE);
         g_ptr_array_free(l->skipped, TRUE);
         g_free(l);
@@ -212,8 +214,17 @@ static gboolean load_block_list(SaveRamLoad *l, SaveInput *in,
             return FALSE;
         }
         left -= e.used;
-        e.pages = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                        staged_free);
+        if (e.block) {
+            e.shadow = ram_anon_map(e.used, errp);
+            if (!e.shadow) {
+                g_prefix_error(errp, "block list at offset 0x%"
+                               G_GINT64_MODIFIER "x: staging \"%s\": ", at,
+                               e.idstr);
+                return FALSE;
+            }
+            e.data = g_new0(uint64_t, (e.used / RAM_PAGE_SIZE + 63) / 64);
+            e.zero = g_new0(uint64_t, (e.used / RAM_PAGE_SIZE + 63) / 64);
+        }
         g_array_append_val(l->incoming, e);
         /* Pointers into incoming do not survive its growth. */
         l->last = NULL;
@@ -342,6 +353,155 @@ static gboolean load_compressed(SaveRamLoad *l, SaveInput *in,
     return TRUE;
 }
 
+static void page_set(uint64_t *map, uint64_t page)
+{
+    map[page / 64] |= UINT64_C(1) << (page & 63);
+}
+
+static void page_clear(uint64_t *map, uint64_t page)
+{
+    map[page / 64] &= ~(UINT64_C(1) << (page & 63));
+}
+
+/*
+ * A data page opening a 2 MiB stretch of the shadow right after another
+ * data page: a dense run. The stretch gets huge pages (one fault, not
+ * 512), and the next few are faulted in by the prefault thread while
+ * this one is copied. Sparse data keeps 4 KiB pages and stays small; a
+ * guess that was wrong costs at most PREFAULT_AHEAD stretches.
+ */
+#define PREFAULT_AHEAD 8
+
+static void hint_dense(SaveRamLoad *l, SaveRamIncoming *e, uint64_t page,
+                       bool dense)
+{
+    const uint64_t span = RAM_ANON_HUGE / RAM_PAGE_SIZE;
+    uint64_t stretch = page / span, last = e->used / RAM_ANON_HUGE;
+    uint64_t prev = page - 1;
+
+    if (page % span || !page || stretch >= last ||
+        (!dense && !(e->data[prev / 64] & (UINT64_C(1) << (prev & 63))))) {
+        return;
+    }
+    if (e->ahead <= stretch) {
+        ram_anon_hint_dense(e->shadow + stretch * RAM_ANON_HUGE,
+                            RAM_ANON_HUGE);
+        e->ahead = stretch + 1;
+    }
+    if (!l->prefault_tried) {
+        l->prefault_tried = true;
+        l->prefault = ram_prefault_new();
+    }
+    /*
+     * Every other stretch: this thread faults the rest in itself, so the
+     * two zero fresh memory side by side instead of one waiting.
+     */
+    for (; l->prefault && e->ahead < MIN(stretch + PREFAULT_AHEAD, last);
+         e->ahead++) {
+        uint8_t *p = e->shadow + e->ahead * RAM_ANON_HUGE;
+        ram_anon_hint_dense(p, RAM_ANON_HUGE);
+        if (e->ahead & 1) {
+            ram_prefault_queue(l->prefault, p, RAM_ANON_HUGE);
+        }
+    }
+}
+
+/*
+ * Direct reads: when a page's bytes are not buffered yet, one readv takes
+ * them straight into the shadow. When the page before was data too (a
+ * dense run, the guess is it goes on), the same readv also takes the
+ * next DIRECT_PAGES records as CONTINUE PAGE records of the following
+ * pages: headers into a side buffer, data into their shadow slots.
+ * Guessed pages must not be staged already (a wrong guess scribbles on
+ * their slots); from the first wrong or cut record on, the bytes read go
+ * back to the input buffer and are parsed as usual. The input (a public
+ * SaveInput) is left as if it had read them itself.
+ */
+#define DIRECT_PAGES 255
+
+static gboolean load_direct(SaveRamLoad *l, SaveInput *in,
+                            SaveRamIncoming *e, uint64_t page, uint64_t at,
+                            GError **errp)
+{
+    struct iovec iov[1 + 2 * DIRECT_PAGES];
+    uint8_t hdr[DIRECT_PAGES][8];
+    uint64_t pages = e->used / RAM_PAGE_SIZE;
+    size_t have = in->buf->len - in->pos;
+    size_t first, extra = 0;
+    unsigned n = 1, k;
+    bool guess;
+
+    memcpy(e->shadow + page * RAM_PAGE_SIZE, in->buf->data + in->pos, have);
+    in->origin += in->buf->len;
+    in->pos = 0;
+    g_byte_array_set_size(in->buf, 0);
+    first = RAM_PAGE_SIZE - have;
+    iov[0] = (struct iovec){ e->shadow + page * RAM_PAGE_SIZE + have,
+                             first };
+    /* Only inside a run: a lone data page among zero ones guesses none. */
+    guess = page && (e->data[(page - 1) / 64] &
+                     (UINT64_C(1) << ((page - 1) & 63)));
+    for (k = 1; guess && k <= DIRECT_PAGES && page + k < pages; k++) {
+        uint64_t p = page + k;
+        if (e->data[p / 64] & (UINT64_C(1) << (p & 63))) {
+            break;
+        }
+        hint_dense(l, e, p, true);
+        iov[n++] = (struct iovec){ hdr[k - 1], 8 };
+        iov[n++] = (struct iovec){ e->shadow + p * RAM_PAGE_SIZE,
+                                   RAM_PAGE_SIZE };
+    }
+    /* The page itself must be complete; what came with it is a bonus. */
+    while (first) {
+        ssize_t got = readv(in->fd, iov, (int)n);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            in->eof = true;
+            g_set_error(errp, SAVE_ERROR, 0, "RAM record at offset 0x%"
+                        G_GINT64_MODIFIER "x: page data: stream ends at "
+                        "offset %" G_GUINT64_FORMAT " (%zu more bytes "
+                        "expected)", at, in->origin, first);
+            return FALSE;
+        }
+        if ((size_t)got < first) {
+            iov[0].iov_base = (uint8_t *)iov[0].iov_base + got;
+            iov[0].iov_len -= (size_t)got;
+            first -= (size_t)got;
+            in->origin += (uint64_t)got;
+            continue;
+        }
+        in->origin += first;
+        extra = (size_t)got - first;
+        first = 0;
+    }
+    /* Accept the guessed records that arrived whole and were right. */
+    for (k = 0; k < (n - 1) / 2 && extra >= 8 + RAM_PAGE_SIZE; k++) {
+        uint64_t p = page + k + 1;
+        uint64_t want = p << RAM_PAGE_BITS | SAVE_RAM_CONTINUE |
+                        SAVE_RAM_PAGE;
+        uint64_t word = 0;
+        for (int b = 0; b < 8; b++) {
+            word = word << 8 | hdr[k][b];
+        }
+        if (word != want) {
+            break;
+        }
+        page_set(e->data, p);
+        page_clear(e->zero, p);
+        extra -= 8 + RAM_PAGE_SIZE;
+        in->origin += 8 + RAM_PAGE_SIZE;
+    }
+    /* The rest is unparsed stream: back into the buffer, in order. */
+    for (unsigned i = 1 + 2 * k; extra; i++) {
+        size_t part = MIN(extra, iov[i].iov_len);
+        g_byte_array_append(in->buf, iov[i].iov_base, (guint)part);
+        extra -= part;
+    }
+    return TRUE;
+}
+
 static gboolean load_page(SaveRamLoad *l, SaveInput *in, uint64_t word,
                           uint64_t at, GError **errp)
 {
@@ -349,7 +509,9 @@ static gboolean load_page(SaveRamLoad *l, SaveInput *in, uint64_t word,
     uint64_t addr = word & ~(uint64_t)(RAM_PAGE_SIZE - 1);
     unsigned kind = flags & ~SAVE_RAM_CONTINUE;
     SaveRamIncoming *e = load_page_block(l, in, flags, at, errp);
-    gpointer value;
+    uint64_t page = addr >> RAM_PAGE_BITS;
+    uint8_t *dst;
+    uint8_t fill;
 
     if (!e) {
         return FALSE;
@@ -362,37 +524,48 @@ static gboolean load_page(SaveRamLoad *l, SaveInput *in, uint64_t word,
                     e->used);
         return FALSE;
     }
+    /* A skipped block's pages are parsed into the sink and dropped. */
+    dst = e->block ? e->shadow + addr : l->sink;
+    if (e->block && kind != SAVE_RAM_ZERO) {
+        hint_dense(l, e, page, false);
+    }
     if (kind == SAVE_RAM_ZERO) {
-        uint8_t fill;
         if (!save_input_u8(in, &fill, errp)) {
             g_prefix_error(errp, "RAM record at offset 0x%"
                            G_GINT64_MODIFIER "x: ", at);
             return FALSE;
         }
-        value = ZERO_TAG(fill);
+        if (!e->block) {
+            return TRUE;
+        }
+        if (!fill) {
+            page_set(e->zero, page);
+            page_clear(e->data, page);
+            return TRUE;
+        }
+        /* Any other fill byte is a page of data like the rest. */
+        memset(dst, fill, RAM_PAGE_SIZE);
     } else if (kind == SAVE_RAM_COMPRESS_PAGE) {
-        value = g_malloc(RAM_PAGE_SIZE);
-        if (!load_compressed(l, in, e, addr, at, value, errp)) {
-            g_free(value);
+        if (!load_compressed(l, in, e, addr, at, dst, errp)) {
             return FALSE;
         }
-    } else {
-        value = g_malloc(RAM_PAGE_SIZE);
-        if (!save_input_bytes(in, value, RAM_PAGE_SIZE, errp)) {
-            g_free(value);
-            g_prefix_error(errp, "RAM record at offset 0x%"
-                           G_GINT64_MODIFIER "x: page data: ", at);
+    } else if (e->block && in->buf->len - in->pos < RAM_PAGE_SIZE &&
+               !in->capture && !in->eof) {
+        if (!load_direct(l, in, e, page, at, errp)) {
             return FALSE;
         }
+    } else if (!save_input_bytes(in, dst, RAM_PAGE_SIZE, errp)) {
+        g_prefix_error(errp, "RAM record at offset 0x%"
+                       G_GINT64_MODIFIER "x: page data: ", at);
+        return FALSE;
     }
-    if (!e->block) {
-        staged_free(value);   /* a skipped block: parsed, dropped */
-        return TRUE;
+    if (e->block) {
+        page_set(e->data, page);
+        page_clear(e->zero, page);
     }
-    g_hash_table_replace(e->pages, GSIZE_TO_POINTER(addr >> RAM_PAGE_BITS),
-                         value);
     return TRUE;
 }
+
 
 gboolean save_ram_load_payload(SaveRamLoad *l, SaveInput *in, bool start,
                                GError **errp)
@@ -448,12 +621,32 @@ gboolean save_ram_load_payload(SaveRamLoad *l, SaveInput *in, bool start,
     }
 }
 
+/* The next page at or after from whose bit in map is want, or pages. */
+static uint64_t bitmap_next(const uint64_t *map, uint64_t pages,
+                            uint64_t from, bool want)
+{
+    while (from < pages) {
+        uint64_t w = map[from / 64];
+        if (!want) {
+            w = ~w;
+        }
+        w >>= from & 63;
+        if (w) {
+            return MIN(from + (uint64_t)__builtin_ctzll(w), pages);
+        }
+        from = (from | 63) + 1;
+    }
+    return pages;
+}
+
 void save_ram_load_commit(SaveRamLoad *l)
 {
+    /* Nothing may touch the shadows while they move. */
+    ram_prefault_free(l->prefault);
+    l->prefault = NULL;
     for (guint i = 0; i < l->incoming->len; i++) {
         SaveRamIncoming *e = &g_array_index(l->incoming, SaveRamIncoming, i);
-        GHashTableIter it;
-        gpointer key, value;
+        uint64_t pages = e->used / RAM_PAGE_SIZE;
 
         if (!e->block) {
             continue;
@@ -464,139 +657,21 @@ void save_ram_load_commit(SaveRamLoad *l)
             g_error("RAM block %s: resize to 0x%" G_GINT64_MODIFIER
                     "x failed after its check", e->idstr, e->used);
         }
-        g_hash_table_iter_init(&it, e->pages);
-        while (g_hash_table_iter_next(&it, &key, &value)) {
-            uint8_t *dst = e->block->host +
-                           (GPOINTER_TO_SIZE(key) << RAM_PAGE_BITS);
-            if (!IS_ZERO_TAG(value)) {
-                memcpy(dst, value, RAM_PAGE_SIZE);
-            } else if (ZERO_FILL(value) ||
-                       !ram_is_zero(dst, RAM_PAGE_SIZE)) {
-                /* An untouched zero page stays unallocated, as QEMU. */
-                memset(dst, ZERO_FILL(value), RAM_PAGE_SIZE);
-            }
+        /* Whole runs at a time: one call per run, not per page. */
+        for (uint64_t p = bitmap_next(e->zero, pages, 0, true); p < pages;) {
+            uint64_t end = bitmap_next(e->zero, pages, p, false);
+            ram_block_zero_range(e->block, p << RAM_PAGE_BITS,
+                                 (end - p) << RAM_PAGE_BITS);
+            p = bitmap_next(e->zero, pages, end, true);
         }
-        g_hash_table_remove_all(e->pages);
-    }
-}
-
-static void writer_be64(SaveWriter *w, uint64_t v)
-{
-    save_writer_be32(w, (uint32_t)(v >> 32));
-    save_writer_be32(w, (uint32_t)v);
-}
-
-void save_ram_write_blocks(SaveRamSave *s, SaveWriter *w)
-{
-    GPtrArray *blocks = s->reg->blocks;
-    uint64_t total = 0;
-
-    for (guint i = 0; i < blocks->len; i++) {
-        RamBlock *b = g_ptr_array_index(blocks, i);
-        if (ram_block_migratable(b)) {
-            total += b->used_length;
+        for (uint64_t p = bitmap_next(e->data, pages, 0, true); p < pages;) {
+            uint64_t end = bitmap_next(e->data, pages, p, false);
+            ram_block_take_range(e->block, p << RAM_PAGE_BITS,
+                                 e->shadow + (p << RAM_PAGE_BITS),
+                                 (end - p) << RAM_PAGE_BITS);
+            p = bitmap_next(e->data, pages, end, true);
         }
+        memset(e->data, 0, (pages + 63) / 64 * 8);
+        memset(e->zero, 0, (pages + 63) / 64 * 8);
     }
-    writer_be64(w, total | SAVE_RAM_MEM_SIZE);
-    for (guint i = 0; i < blocks->len; i++) {
-        RamBlock *b = g_ptr_array_index(blocks, i);
-        if (ram_block_migratable(b)) {
-            save_writer_counted(w, b->idstr);
-            writer_be64(w, b->used_length);
-        }
-    }
-    writer_be64(w, SAVE_RAM_EOS);
-    /* QEMU resets its last-sent block at setup. */
-    s->last = NULL;
-}
-
-static bool compress_on;
-static int compress_level = 1;
-
-void save_ram_set_compress(bool on, int level)
-{
-    compress_on = on;
-    compress_level = level;
-}
-
-bool save_ram_get_compress(void)
-{
-    return compress_on;
-}
-
-/* As QEMU's qemu_put_compression_data: be32 length, then the stream. */
-static void write_compressed(z_stream *zs, SaveWriter *w, const uint8_t *src)
-{
-    uint8_t out[SAVE_RAM_COMPRESS_MAX];
-    int rc;
-
-    deflateReset(zs);
-    zs->next_in = (uint8_t *)src;
-    zs->avail_in = RAM_PAGE_SIZE;
-    zs->next_out = out;
-    zs->avail_out = sizeof(out);
-    rc = deflate(zs, Z_FINISH);
-    if (rc != Z_STREAM_END) {
-        /* compressBound is zlib's promise for this buffer. */
-        g_error("zlib deflate of one page: %d", rc);
-    }
-    save_writer_be32(w, (uint32_t)(sizeof(out) - zs->avail_out));
-    save_writer_bytes(w, out, sizeof(out) - zs->avail_out);
-}
-
-void save_ram_write_pages(SaveRamSave *s, SaveWriter *w, bool all)
-{
-    GPtrArray *blocks = s->reg->blocks;
-    bool compress = s->compress || compress_on;
-    z_stream zs = { 0 };
-
-    if (compress && deflateInit(&zs, compress_level) != Z_OK) {
-        g_error("zlib deflateInit(level %d) failed", compress_level);
-    }
-
-    for (guint i = 0; i < blocks->len; i++) {
-        RamBlock *b = g_ptr_array_index(blocks, i);
-        uint64_t pages = b->used_length / RAM_PAGE_SIZE;
-
-        if (!ram_block_migratable(b)) {
-            continue;
-        }
-        for (uint64_t p = 0; p < pages; p++) {
-            const uint8_t *src = b->host + (p << RAM_PAGE_BITS);
-            bool zero, packed;
-            uint64_t word = p << RAM_PAGE_BITS;
-
-            if (!ram_block_test_and_clear_dirty(b, p) && !all) {
-                continue;
-            }
-            zero = ram_is_zero(src, RAM_PAGE_SIZE);
-            /* QEMU 7.2 sends a new block's first page uncompressed. */
-            packed = compress && !zero && s->last == b;
-            word |= zero ? SAVE_RAM_ZERO :
-                    packed ? SAVE_RAM_COMPRESS_PAGE : SAVE_RAM_PAGE;
-            if (s->last == b) {
-                word |= SAVE_RAM_CONTINUE;
-            }
-            writer_be64(w, word);
-            if (s->last != b) {
-                save_writer_counted(w, b->idstr);
-                s->last = b;
-            }
-            if (zero) {
-                save_writer_u8(w, 0);
-                s->zero_pages++;
-            } else if (packed) {
-                write_compressed(&zs, w, src);
-                s->data_pages++;
-                s->compressed_pages++;
-            } else {
-                save_writer_bytes(w, src, RAM_PAGE_SIZE);
-                s->data_pages++;
-            }
-        }
-    }
-    if (compress) {
-        deflateEnd(&zs);
-    }
-    writer_be64(w, SAVE_RAM_EOS);
 }

@@ -57,6 +57,10 @@ typedef struct SaveRamSave {
      */
     bool compress;
     uint64_t compressed_pages;
+    /* Where save_ram_write_dirty goes on: block index and page. */
+    guint cursor_block;
+    uint64_t cursor_page;
+    uint64_t rounds;          /* times the cursor went past the last block */
 } SaveRamSave;
 
 /*
@@ -80,5 +84,18 @@ void save_ram_write_blocks(SaveRamSave *s, SaveWriter *w);
  * COMPRESS_PAGE: be32 length, then a zlib stream of the page.
  */
 void save_ram_write_pages(SaveRamSave *s, SaveWriter *w, bool all);
+
+/*
+ * A live save's step: marks every page dirty (the bulk stage, at START)
+ * or, later, sends at most max dirty pages (0: all of them) from where
+ * the last step stopped, wrapping to the first block, then EOS. Pages
+ * dirtied meanwhile are sent again on a later step.
+ */
+void save_ram_mark_all_dirty(SaveRamSave *s);
+uint64_t save_ram_write_dirty(SaveRamSave *s, SaveWriter *w, uint64_t max);
+/* Dirty pages of the blocks that travel: what a live save still owes. */
+uint64_t save_ram_dirty_pages(const SaveRamSave *s);
+/* Bytes of the blocks that travel (query-migrate's ram total). */
+uint64_t save_ram_total(const SaveRamSave *s);
 
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * QEMU's firmware interface and migration bookkeeping: fw_cfg, acpi_build,
- * globalstate (qemu-stream.md A.3); under Xen hvmloader is the firmware.
+ * QEMU's firmware interface and migration bookkeeping: fw_cfg, acpi_build
+ * (qemu-stream.md A.3; globalstate is stubdm's own, save/global-state.c);
+ * under Xen hvmloader is the firmware.
  */
 #include "save/foreign/foreign-int.h"
 
@@ -92,33 +93,9 @@ static const SaveSection acpi_build_section = {
     .fields = acpi_build_fields,
 };
 
-/*
- * "globalstate" (1, 1): the source's run state ("running" for
- * xen-save-devices-state). Not written under Xen (store-global-state off).
- */
-typedef struct {
-    uint32_t size;            /* strlen + 1 */
-    uint8_t runstate[100];    /* NUL-padded */
-} ForeignGlobalState;
-
-static const SaveField global_state_fields[] = {
-    SAVE_FIELD_U32(ForeignGlobalState, size),
-    SAVE_FIELD_BUFFER(ForeignGlobalState, runstate),
-    SAVE_END
-};
-
-static const SaveSection global_state_section = {
-    .name = "globalstate",
-    .version = 1,
-    .minimum_version = 1,
-    .fields = global_state_fields,
-};
-
 const SaveForeign save_foreign_firmware[] = {
     { "fw_cfg", false, &fw_cfg_section, sizeof(ForeignFwCfg), fw_cfg_init },
     { "acpi_build", false, &acpi_build_section, sizeof(ForeignAcpiBuild),
       NULL },
-    { "globalstate", false, &global_state_section,
-      sizeof(ForeignGlobalState), NULL },
     { NULL },
 };

@@ -11,10 +11,15 @@ load is a fresh process on -incoming defer, timed from migrate-incoming
 (stubdm "file:FILE", QEMU "exec:cat FILE") until query-status leaves
 inmigrate. Throughput = 1 GiB of RAM / time, in MiB/s, beside this
 machine's memcpy bandwidth (bench-memcpy), the ceiling. The stream file
-is in the page cache for the load. Prints; asserts nothing about speed.
+is in the page cache for the load (written back first). With --runs N
+each figure is the median of N rounds, the ratio the median of each
+round's ratio (first-touch page faults and other load on the machine
+make single runs noisy), with the spread beside them. Prints; asserts
+nothing about speed.
 """
 import argparse
 import os
+import statistics
 import shutil
 import subprocess
 import sys
@@ -108,47 +113,76 @@ def memcpy_mibs(helper):
     return float(out[1])
 
 
+def one_round(args, tmp):
+    """{(kind, name): (save s, load s, stream bytes)} for one round."""
+    figures = {}
+    for kind in ("dense", "mostly zero"):
+        for name, binary, accel in (("stubdm", args.stubdm, "qtest"),
+                                    ("QEMU 7.2", args.qemu, "tcg")):
+            qemu = name != "stubdm"
+            path = os.path.join(tmp, "stream.bin")
+            dm = start(binary, accel, [])
+            try:
+                fill(dm, kind)
+                save = time_save(dm, qemu, path)
+            finally:
+                dm.close()
+            size = os.path.getsize(path)
+            # The stream stays cached; its writeback must not overlap the
+            # load (it would weigh on whichever peer came first).
+            os.sync()
+            load = time_load(binary, accel, qemu, path)
+            os.unlink(path)
+            figures[kind, name] = (save, load, size)
+    return figures
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--stubdm", default=os.environ.get("STUBDM",
                                                        "build/dm/stubdm"))
     ap.add_argument("--qemu", default="qemu-system-x86_64")
     ap.add_argument("--memcpy", default="build/tests/bench/bench-memcpy")
+    ap.add_argument("--runs", type=int, default=1,
+                    help="rounds; each figure is their median")
     args = ap.parse_args()
     if not shutil.which(args.qemu):
         sys.exit("benchmark needs %s (Debian package qemu-system-x86)"
                  % args.qemu)
     tmp = tempfile.mkdtemp(prefix="bench-ram-")
-    figures = {}
+    rounds, mcs = [], []
     try:
-        for kind in ("dense", "mostly zero"):
-            for name, binary, accel in (("stubdm", args.stubdm, "qtest"),
-                                        ("QEMU 7.2", args.qemu, "tcg")):
-                qemu = name != "stubdm"
-                path = os.path.join(tmp, "stream.bin")
-                dm = start(binary, accel, [])
-                try:
-                    fill(dm, kind)
-                    save = time_save(dm, qemu, path)
-                finally:
-                    dm.close()
-                size = os.path.getsize(path)
-                load = time_load(binary, accel, qemu, path)
-                os.unlink(path)
-                figures[kind, name] = (save, load, size)
-        mc = memcpy_mibs(args.memcpy)
+        for _ in range(args.runs):
+            rounds.append(one_round(args, tmp))
+            mcs.append(memcpy_mibs(args.memcpy))
     finally:
         shutil.rmtree(tmp)
-    print("%-32s %10s %10s %8s" % ("RAM section, 1 GiB (MiB/s)", "stubdm",
-                                   "QEMU 7.2", "ratio"))
+    mc = statistics.median(mcs)
+
+    def rate(kind, name, i):
+        """Median MiB/s and the spread (min-max) over the rounds."""
+        v = [RAM_MIB / r[kind, name][i] for r in rounds]
+        return statistics.median(v), min(v), max(v)
+
+    print("%-28s %10s %10s %8s   %s" % (
+        "RAM section, 1 GiB (MiB/s)", "stubdm", "QEMU 7.2", "ratio",
+        "of memcpy" + ("   (spread over %d runs)" % args.runs
+                       if args.runs > 1 else "")))
     for kind in ("dense", "mostly zero"):
-        s, q = figures[kind, "stubdm"], figures[kind, "QEMU 7.2"]
         for i, what in ((0, "save"), (1, "load")):
-            sv, qv = RAM_MIB / s[i], RAM_MIB / q[i]
-            print("%-32s %10.0f %10.0f %7.2fx   %5.1f%% of memcpy" % (
-                "%s %s" % (kind, what), sv, qv, sv / qv, 100 * sv / mc))
-        print("%-32s %10d %10d" % ("%s stream (bytes)" % kind, s[2], q[2]))
-    print("%-32s %10.0f" % ("memcpy (MiB/s, this machine)", mc))
+            sv, slo, shi = rate(kind, "stubdm", i)
+            qv, qlo, qhi = rate(kind, "QEMU 7.2", i)
+            ratio = statistics.median(r[kind, "QEMU 7.2"][i] /
+                                      r[kind, "stubdm"][i] for r in rounds)
+            spread = ("   stubdm %.0f-%.0f, QEMU %.0f-%.0f" % (
+                slo, shi, qlo, qhi)) if args.runs > 1 else ""
+            print("%-28s %10.0f %10.0f %7.2fx %7.1f%%%s" % (
+                "%s %s" % (kind, what), sv, qv, ratio, 100 * sv / mc,
+                spread))
+        print("%-28s %10d %10d" % ("%s stream (bytes)" % kind,
+                                   rounds[-1][kind, "stubdm"][2],
+                                   rounds[-1][kind, "QEMU 7.2"][2]))
+    print("%-28s %10.0f" % ("memcpy (MiB/s, this machine)", mc))
 
 
 if __name__ == "__main__":

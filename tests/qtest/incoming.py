@@ -5,7 +5,9 @@
 A stubdm programs PIRQ routes and CMOS, saves with migrate to a file;
 stubdms then load it through -incoming exec:cat FILE, through -incoming
 defer and migrate-incoming (exec: and a getfd descriptor), and check the
-registers and the run state (paused with -S). migrate-incoming twice is
+registers and the run state: the source's, from its globalstate section,
+as QEMU 7.2 applies it (prelaunch from a source never started, paused
+from a stopped one). migrate-incoming twice is
 refused. Loading QEMU 7.2's device-state sample with unemulated=skip
 sends UNEMULATED_SKIPPED naming what was skipped.
 """
@@ -38,10 +40,10 @@ def start(stubdm, extra, **kw):
     return dm
 
 
-def check_loaded(dm, want, how):
+def check_loaded(dm, want, how, want_status="paused"):
     status = dm.qmp_cmd("query-status")["return"]["status"]
-    if status != "paused":
-        fail("%s: status %s, not paused" % (how, status))
+    if status != want_status:
+        fail("%s: status %s, not %s" % (how, status, want_status))
     got = [dm.qtest_cmd(line) for line in READS]
     if got != want:
         fail("%s: registers %s, expected %s" % (how, got, want))
@@ -80,18 +82,29 @@ def main():
     stubdm = args[args.index("--stubdm") + 1]
     with tempfile.TemporaryDirectory(prefix="incoming-") as d:
         path = os.path.join(d, "state.bin")
-        src = start(stubdm, [])
-        try:
-            for line in PROGRAM:
-                src.qtest_cmd(line)
-            want = [src.qtest_cmd(line) for line in READS]
-            reply = src.qmp_cmd("migrate", uri="file:" + path)
-            if reply != {"return": {}}:
-                fail("migrate: %r" % reply)
-        finally:
-            src.close()
+        fresh = os.path.join(d, "fresh.bin")
+        for out, ran in ((fresh, False), (path, True)):
+            src = start(stubdm, [])
+            try:
+                for line in PROGRAM:
+                    src.qtest_cmd(line)
+                want = [src.qtest_cmd(line) for line in READS]
+                if ran:
+                    src.qmp_cmd("cont")
+                    src.qmp_cmd("stop")
+                reply = src.qmp_cmd("migrate", uri="file:" + out)
+                if reply != {"return": {}}:
+                    fail("migrate: %r" % reply)
+            finally:
+                src.close()
         check_vmdesc(path)
 
+        dm = start(stubdm, ["-incoming", "exec:cat " + fresh])
+        try:
+            check_loaded(dm, want, "-incoming from a fresh source",
+                         "prelaunch")
+        finally:
+            dm.close()
         dm = start(stubdm, ["-incoming", "exec:cat " + path])
         try:
             check_loaded(dm, want, "-incoming exec:")

@@ -17,7 +17,7 @@ static const char *const appendix_a[] = {
     "cpu_common", "cpu", "apic", "kvm-tpr-opt", "fw_cfg", "dma",
     "i8259", "ioapic", "hpet", "fdc", "ps2kbd", "ps2mouse",
     "pckbd", "vmmouse", "0000:00:01.1/ide", "i2c_bus", "smbus-eeprom",
-    "acpi_build", "globalstate", "0000:00:02.0/vga",
+    "acpi_build", "0000:00:02.0/vga",
     "0000:00:02.0/cirrus_vga", NULL,
 };
 
@@ -87,7 +87,6 @@ static void test_sizes(void)
         { "i2c_bus", 1, 1 },
         { "smbus-eeprom", 1, 301 },
         { "acpi_build", 1, 1 },
-        { "globalstate", 1, 104 },
         { "vga", 2, 1407 },
         { "cirrus_vga", 2, 1870 },
     };

@@ -26,7 +26,8 @@ static const char *const unfinished[] = {
 
 /* Sections of the stable devices a filtered stream keeps besides. */
 static const char *const stable[] = {
-    "timer", "PCIHost", "0000:00:00.0/I440FX", "0000:00:01.0/PIIX3", NULL,
+    "timer", "PCIHost", "0000:00:00.0/I440FX", "0000:00:01.0/PIIX3",
+    "globalstate", NULL,
 };
 
 DmMachine *test_save_machine_new(const char *type, bool skip, bool qemu_kvm)

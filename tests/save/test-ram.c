@@ -173,7 +173,7 @@ static void test_firmware(void)
     g_assert_nonnull(strstr(err->message, "/usr/share/seabios"));
 }
 
-static GByteArray *fd_contents(int fd)
+GByteArray *test_save_fd_contents(int fd)
 {
     GByteArray *out = g_byte_array_new();
     uint8_t buf[65536];
@@ -205,14 +205,14 @@ static void test_machine_round_trip(void)
     g_assert_true(save_machine_migrate(a, fa, &f, &st, &err));
     g_assert_cmpuint(st.data_pages, >, 3);
     g_assert_cmphex(st.ram_total, ==, (16 << 20) + 0x40000 + 0x20000);
-    sa = fd_contents(fa);
+    sa = test_save_fd_contents(fa);
     g_assert_cmpuint(st.bytes, ==, sa->len);
     lseek(fa, 0, SEEK_SET);
     g_assert_true(load_machine_state(b, fa, NULL, &err));
     g_assert_cmpmem(b->guest_ram->host, 16 << 20, a->guest_ram->host,
                     16 << 20);
     g_assert_true(save_machine_migrate(b, fb, &f, &st, &err));
-    sb = fd_contents(fb);
+    sb = test_save_fd_contents(fb);
     g_assert_cmpmem(sb->data, sb->len, sa->data, sa->len);
     close(fa);
     close(fb);

@@ -20,5 +20,6 @@ int main(int argc, char **argv)
     test_load_register();
     test_ram_register();
     test_timer_register();
+    test_ram_live_register();
     return g_test_run();
 }
