@@ -221,6 +221,7 @@ static DmMachine *machine_new(DmOptions *opts, const DmPlatformHooks *hooks,
         (GDestroyNotify)dm_monitor_free);
     m->reset_hooks = g_array_new(FALSE, FALSE, sizeof(DmHook));
     m->powerdown_hooks = g_array_new(FALSE, FALSE, sizeof(DmHook));
+    m->wakeup_hooks = g_array_new(FALSE, FALSE, sizeof(DmHook));
     m->runstate_listeners = g_array_new(FALSE, FALSE,
                                         sizeof(DmRunStateListener));
     m->loop = g_main_loop_new(NULL, FALSE);
@@ -303,6 +304,7 @@ void dm_machine_free(DmMachine *m)
     dm_clock_free(m->clock);
     g_array_free(m->reset_hooks, TRUE);
     g_array_free(m->powerdown_hooks, TRUE);
+    g_array_free(m->wakeup_hooks, TRUE);
     g_free(m->global_state);
     g_array_free(m->runstate_listeners, TRUE);
     g_main_loop_unref(m->loop);
@@ -615,6 +617,11 @@ void dm_machine_add_powerdown_hook(DmMachine *m, DmHookFn *fn, void *opaque)
     add_hook(m->powerdown_hooks, fn, opaque);
 }
 
+void dm_machine_add_wakeup_hook(DmMachine *m, DmHookFn *fn, void *opaque)
+{
+    add_hook(m->wakeup_hooks, fn, opaque);
+}
+
 void dm_machine_add_runstate_listener(DmMachine *m, DmRunStateFn *fn,
                                       void *opaque)
 {
@@ -718,7 +725,33 @@ void dm_machine_suspend(DmMachine *m)
         return;
     }
     m->runstate = DM_RUN_SUSPENDED;
+    if (m->platform && m->platform->suspend) {
+        m->platform->suspend(m->platform_opaque);
+    }
     dm_machine_event(m, "SUSPEND", NULL);
+}
+
+gboolean dm_machine_wakeup(DmMachine *m, GError **errp)
+{
+    if (!m->wakeup_support) {
+        g_set_error(errp, DM_ERROR, DM_ERROR_INVALID,
+                    "wake-up from suspend is not supported by this guest");
+        return FALSE;
+    }
+    if (m->runstate != DM_RUN_SUSPENDED) {
+        g_set_error(errp, DM_ERROR, DM_ERROR_INVALID,
+                    "Unable to wake up: guest is not in suspended state");
+        return FALSE;
+    }
+    dm_machine_pc_reset(m);
+    run_hooks(m->reset_hooks);
+    if (m->platform && m->platform->wakeup) {
+        m->platform->wakeup(m->platform_opaque);
+    }
+    run_hooks(m->wakeup_hooks);
+    m->runstate = DM_RUN_RUNNING;
+    dm_machine_event(m, "WAKEUP", NULL);
+    return TRUE;
 }
 
 static gboolean machine_suspend_bh(gpointer data)

@@ -85,6 +85,9 @@ typedef struct DmPlatformHooks {
     void (*set_pci_link_route)(void *opaque, unsigned link, unsigned irq);
     void (*reset)(void *opaque);
     void (*poweroff)(void *opaque);
+    /* ACPI S3 entered and left (qemu-xen: HVM_PARAM_ACPI_S_STATE). */
+    void (*suspend)(void *opaque);
+    void (*wakeup)(void *opaque);
 } DmPlatformHooks;
 
 typedef struct DmMachine {
@@ -116,6 +119,8 @@ typedef struct DmMachine {
     bool dirty_log;           /* xen-set-global-dirty-log */
     GArray *reset_hooks;      /* DmHook */
     GArray *powerdown_hooks;  /* DmHook */
+    GArray *wakeup_hooks;     /* DmHook: after the devices' reset */
+    bool wakeup_support;      /* S3 can be left: set by the ACPI device */
     GArray *runstate_listeners;       /* DmRunStateListener */
     bool irq_level[DM_NUM_IRQS];
     DmIrqObserverFn *irq_observer;
@@ -189,6 +194,14 @@ void dm_machine_request_shutdown(DmMachine *m);
 /* ACPI S3: a running VM becomes "suspended" (vCPUs stop, clocks run). */
 void dm_machine_request_suspend(DmMachine *m);
 void dm_machine_suspend(DmMachine *m);
+/*
+ * QEMU 7.2's wake-up of a PC (QMP system_wakeup): the devices reset
+ * without a RESET event, wakeup hooks run (the ACPI device sets WAK_STS),
+ * and the VM runs again. Refused unless the VM is suspended and the
+ * machine has an ACPI device to wake it.
+ */
+gboolean dm_machine_wakeup(DmMachine *m, GError **errp);
+void dm_machine_add_wakeup_hook(DmMachine *m, DmHookFn *fn, void *opaque);
 void dm_machine_set_irq_observer(DmMachine *m, DmIrqObserverFn *fn,
                                  void *opaque);
 

@@ -107,6 +107,15 @@ static DmJson *cmd_system_reset(DmMonitor *mon, const DmJson *args,
     return empty_return();
 }
 
+static DmJson *cmd_system_wakeup(DmMonitor *mon, const DmJson *args,
+                                 GError **errp)
+{
+    if (!dm_machine_wakeup(dm_monitor_machine(mon), errp)) {
+        return NULL;
+    }
+    return empty_return();
+}
+
 static DmJson *cmd_system_powerdown(DmMonitor *mon, const DmJson *args,
                                     GError **errp)
 {
@@ -264,6 +273,7 @@ static const DmQmpCommand commands[] = {
     { "quit", cmd_quit, NULL },
     { "system_reset", cmd_system_reset, NULL },
     { "system_powerdown", cmd_system_powerdown, NULL },
+    { "system_wakeup", cmd_system_wakeup, NULL },
     { "query-name", cmd_query_name, NULL },
     { "query-cpus-fast", cmd_query_cpus_fast, NULL },
     { "query-chardev", cmd_query_chardev, NULL },

@@ -38,6 +38,7 @@
 
 #define PM1_STS_TMR 0x0001
 #define PM1_STS_PWRBTN 0x0100
+#define PM1_STS_WAK 0x8000
 #define PM1_EN_TMR 0x0001
 #define PM1_EN_GBL 0x0020
 #define PM1_EN_PWRBTN 0x0100
@@ -376,6 +377,17 @@ static void piix4_pm_powerdown(void *opaque)
 }
 
 /*
+ * After the wake-up reset: QEMU reports a wake by QMP as one by the power
+ * button, since WAK_STS must be set on resume. No SCI, as in QEMU.
+ */
+static void piix4_pm_wakeup(void *opaque)
+{
+    Piix4Pm *s = opaque;
+
+    s->pm1_sts |= PM1_STS_WAK | PM1_STS_PWRBTN;
+}
+
+/*
  * -no-acpi: QEMU 7.2's pc_piix.c creates no PIIX4 PM function, so the
  * board skips it (no ports, no 00:01.3, no section in the stream).
  */
@@ -438,6 +450,8 @@ static gboolean piix4_pm_realize(DmMachine *m, void *opaque, GError **errp)
     piix4_pm_map_smbus_io(s);
     dm_timer_init(&s->tmr, m->clock, piix4_pm_timer, s);
     dm_machine_add_powerdown_hook(m, piix4_pm_powerdown, s);
+    dm_machine_add_wakeup_hook(m, piix4_pm_wakeup, s);
+    m->wakeup_support = true;
     return TRUE;
 }
 

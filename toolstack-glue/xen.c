@@ -467,12 +467,24 @@ static void xen_poweroff(void *opaque)
     xen_shutdown(opaque, SHUTDOWN_poweroff);
 }
 
+static void xen_suspend(void *opaque)
+{
+    glue_xen_suspend(opaque);
+}
+
+static void xen_wakeup(void *opaque)
+{
+    glue_xen_wakeup(opaque);
+}
+
 const DmPlatformHooks glue_xen_platform = {
     .attach = xen_attach,
     .set_pci_intx = xen_set_pci_intx,
     .set_pci_link_route = xen_set_pci_link_route,
     .reset = xen_reset,
     .poweroff = xen_poweroff,
+    .suspend = xen_suspend,
+    .wakeup = xen_wakeup,
 };
 
 static PciBus *machine_pci_bus(DmMachine *m)

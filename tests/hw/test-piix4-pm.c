@@ -343,10 +343,27 @@ static void test_sleep_s3(void)
     /* The clock keeps running while suspended */
     dm_clock_advance(m->clock, NS_PER_SEC);
     g_assert_cmpuint(in(m, PM_TMR, 4), ==, PM_FREQ);
-    /* Xen's DSDT types (5-7) and QEMU's unknown ones do nothing */
     dm_machine_cont(m, NULL);
     g_assert_cmpint(m->runstate, ==, DM_RUN_SUSPENDED);
+    /* system_wakeup: devices reset, WAK_STS and PWRBTN_STS set, running */
+    g_assert_true(dm_machine_wakeup(m, NULL));
+    g_assert_cmpint(m->runstate, ==, DM_RUN_RUNNING);
+    {
+        /* The reset closed the PM I/O space: the firmware reopens it. */
+        Piix4Pm *pm = dm_machine_find_device(m, piix4_pm_info.name);
+        g_assert_cmphex(pm->pm1_sts & 0x8100, ==, 0x8100);
+        g_assert_cmphex(pm->pm1_cnt & SLP_TYP(7), ==, 0);
+        g_assert_cmphex(in(m, PM1_STS, 2), ==, 0xffff);
+    }
+    {
+        g_autoptr(GError) err = NULL;
+        g_assert_false(dm_machine_wakeup(m, &err));
+        g_assert_cmpstr(err->message, ==, "Unable to wake up: guest is not "
+                        "in suspended state");
+    }
     dm_machine_free(m);
+
+    /* Xen's DSDT types (5-7) and QEMU's unknown ones do nothing */
 
     m = machine_with_pm(&pc72);
     dm_machine_vm_start(m);
